@@ -1,0 +1,101 @@
+/**
+ * `deno task dev`: one gateway and `zones × workersPerZone` workers on 127.0.0.1, each a real process
+ * of this program, sharing a data dir that survives restarts. Prints the endpoint and keys once every
+ * process is ready; SIGINT or SIGTERM stops everything it started.
+ */
+import { toHex } from "../storage/mod.ts";
+import { ChildProcess } from "./child_process.ts";
+import type { DevConfig, WorkerEndpoint } from "./config.ts";
+
+/** How long a process may take to become ready. */
+const READY_TIMEOUT_MS = 60_000;
+/** How long a process may take to stop before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/** Where the program's entry point and config are, so children run the same code. */
+export interface ProgramFiles {
+  readonly mainModule: string;
+  readonly configFile: string;
+}
+
+/** Runs the dev cluster until a signal arrives or a process dies; returns the exit status. */
+export async function runDevCluster(config: DevConfig, files: ProgramFiles): Promise<number> {
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const clusterSecret = config.clusterSecret ?? await persistentSecret(`${config.dataDir}/cluster-secret`);
+  const env = { OBJSTORE_CLUSTER_SECRET: clusterSecret, OBJSTORE_LOG_LEVEL: config.logLevel };
+  const children: ChildProcess[] = [];
+  const stopAll = () => Promise.all(children.map((child) => child.stop(STOP_GRACE_MS)));
+  let signalled: (() => void) | null = null;
+  const signal = new Promise<void>((resolve) => signalled = resolve);
+  const onSignal = () => signalled?.();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const workers = await startWorkers(config, files, env, children);
+    const workersFile = `${config.dataDir}/workers.json`;
+    await Deno.writeTextFile(workersFile, JSON.stringify(workers, null, 2));
+    const gateway = ChildProcess.spawn("gateway", files.mainModule, files.configFile, [
+      "gateway",
+      ...["--host", config.host, "--port", String(config.port), "--data-dir", `${config.dataDir}/gateway`],
+      ...["--workers-file", workersFile, "--region", config.region, "--base-domain", config.baseDomain],
+    ], env);
+    children.push(gateway);
+    const endpoint = await gateway.waitForLine("endpoint:", READY_TIMEOUT_MS);
+    console.log(`endpoint: ${endpoint}`);
+    console.log(`access key: ${config.rootAccessKey}`);
+    console.log(`secret key: ${config.rootSecretKey}`);
+    const exited = Promise.race(children.map(async (child) => ({ child, status: await child.status })));
+    const outcome = await Promise.race([signal.then(() => null), exited]);
+    if (outcome !== null) {
+      console.error(`objstore dev: ${outcome.child.name} exited with status ${outcome.status.code}; stopping`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    console.error(`objstore dev: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    await stopAll();
+  }
+}
+
+async function startWorkers(
+  config: DevConfig,
+  files: ProgramFiles,
+  env: Record<string, string>,
+  children: ChildProcess[],
+): Promise<WorkerEndpoint[]> {
+  const pending: Promise<WorkerEndpoint>[] = [];
+  for (let zone = 1; zone <= config.zones; zone++) {
+    for (let index = 1; index <= config.workersPerZone; index++) {
+      const id = `z${zone}-w${index}`;
+      const child = ChildProcess.spawn(`worker ${id}`, files.mainModule, files.configFile, [
+        "worker",
+        ...["--worker-id", id, "--host", config.host, "--port", "0", "--data-dir", `${config.dataDir}/workers/${id}`],
+      ], env);
+      children.push(child);
+      pending.push(child.waitForLine("worker ready:", READY_TIMEOUT_MS).then((line) => ({
+        id,
+        url: line.split(" ")[1],
+        region: config.region,
+        zone: `zone-${zone}`,
+        weight: 1,
+      })));
+    }
+  }
+  return await Promise.all(pending);
+}
+
+/** The secret stored at `path`, created (random, owner-only) on first use. */
+async function persistentSecret(path: string): Promise<string> {
+  try {
+    return (await Deno.readTextFile(path)).trim();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  const secret = toHex(crypto.getRandomValues(new Uint8Array(32)));
+  await Deno.writeTextFile(path, secret + "\n", { mode: 0o600 });
+  return secret;
+}

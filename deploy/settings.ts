@@ -1,0 +1,197 @@
+/**
+ * Every setting of every role, each with its environment variable, flag, unit, default and zod schema.
+ * This table is the single source for parsing (`config.ts`) and for `docs/configuration.md`.
+ */
+import { z } from "zod";
+
+/** One documented setting. */
+export interface SettingSpec<T> {
+  /** Environment variable that sets it. */
+  readonly env: string;
+  /** Command-line flag (without dashes) that sets it; flags win over the environment. */
+  readonly flag?: string;
+  /** Unit of the value, for the docs. */
+  readonly unit: string;
+  /** Default as it would be written in the environment; `undefined` means required. */
+  readonly defaultValue?: string;
+  /** What it does. */
+  readonly description: string;
+  /** Parses the raw string. */
+  readonly schema: z.ZodType<T>;
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+const nonEmpty = z.string().min(1);
+
+/** Settings shared by the gateway and the dev cluster. */
+export const GATEWAY_SETTINGS = {
+  host: {
+    env: "OBJSTORE_HOST",
+    flag: "host",
+    unit: "IP address",
+    defaultValue: "127.0.0.1",
+    description: "Address the gateway listens on.",
+    schema: nonEmpty,
+  },
+  port: {
+    env: "OBJSTORE_PORT",
+    flag: "port",
+    unit: "TCP port",
+    defaultValue: "9000",
+    description: "Port of the S3 endpoint; 0 picks a free port (the printed endpoint shows it).",
+    schema: port,
+  },
+  dataDir: {
+    env: "OBJSTORE_DATA_DIR",
+    flag: "data-dir",
+    unit: "path",
+    defaultValue: ".data",
+    description: "Directory of the gateway's Deno KV metadata file (and, for dev, of every worker).",
+    schema: nonEmpty,
+  },
+  region: {
+    env: "OBJSTORE_REGION",
+    flag: "region",
+    unit: "AWS region name",
+    defaultValue: "us-east-1",
+    description: "Region the gateway signs and answers for (SigV4 scope, GetBucketLocation).",
+    schema: z.string().regex(/^[a-z0-9-]{1,32}$/, "expected a region name such as us-east-1"),
+  },
+  baseDomain: {
+    env: "OBJSTORE_BASE_DOMAIN",
+    flag: "base-domain",
+    unit: "DNS name",
+    defaultValue: "localhost",
+    description: "Requests to `BUCKET.<base domain>` are virtual-host style; others are path style.",
+    schema: z.string().regex(/^[a-z0-9.-]+$/, "expected a lower-case DNS name"),
+  },
+  rootAccessKey: {
+    env: "OBJSTORE_ROOT_ACCESS_KEY",
+    unit: "string",
+    defaultValue: "OBJSTOREDEVROOTKEY01",
+    description: "Access key ID of the root user. The default is for local development only.",
+    schema: z.string().regex(/^[A-Za-z0-9_-]{3,128}$/, "expected 3-128 letters, digits, '_' or '-'"),
+  },
+  rootSecretKey: {
+    env: "OBJSTORE_ROOT_SECRET_KEY",
+    unit: "string",
+    defaultValue: "objstore-dev-secret-key-change-me",
+    description: "Secret key of the root user. The default is for local development only.",
+    schema: z.string().min(8, "expected at least 8 characters").max(128),
+  },
+  clusterSecret: {
+    env: "OBJSTORE_CLUSTER_SECRET",
+    unit: "string",
+    description: "Shared secret that gateways use to sign requests to workers (dev generates one).",
+    schema: z.string().min(16, "expected at least 16 characters"),
+  },
+  workersFile: {
+    env: "OBJSTORE_WORKERS_FILE",
+    flag: "workers-file",
+    unit: "path",
+    description: "JSON file listing the workers: [{id, url, region, zone, weight}].",
+    schema: nonEmpty,
+  },
+  dataShards: {
+    env: "OBJSTORE_DATA_SHARDS",
+    unit: "shards",
+    defaultValue: "6",
+    description: "Reed-Solomon data shards per stripe (k).",
+    schema: positiveInt.max(64),
+  },
+  parityShards: {
+    env: "OBJSTORE_PARITY_SHARDS",
+    unit: "shards",
+    defaultValue: "3",
+    description: "Reed-Solomon parity shards per stripe (m); any m shards may be lost.",
+    schema: nonNegativeInt.max(32),
+  },
+  blockSizeBytes: {
+    env: "OBJSTORE_BLOCK_SIZE_BYTES",
+    unit: "bytes",
+    defaultValue: String(1024 * 1024),
+    description: "Bytes of one shard block; a stripe holds k blocks of data.",
+    schema: z.coerce.number().int().min(4096).max(16 * 1024 * 1024),
+  },
+  inlineThresholdBytes: {
+    env: "OBJSTORE_INLINE_THRESHOLD_BYTES",
+    unit: "bytes",
+    defaultValue: String(64 * 1024),
+    description: "Objects up to this size are stored in metadata pages instead of on workers.",
+    schema: z.coerce.number().int().min(0).max(1024 * 1024),
+  },
+  stripesInFlight: {
+    env: "OBJSTORE_STRIPES_IN_FLIGHT",
+    unit: "stripes",
+    defaultValue: "4",
+    description: "Stripes buffered per upload or download; bounds gateway memory per request.",
+    schema: positiveInt.max(64),
+  },
+  workerTimeoutMs: {
+    env: "OBJSTORE_WORKER_TIMEOUT_MS",
+    unit: "milliseconds",
+    defaultValue: "30000",
+    description: "A worker that sends or accepts nothing for this long is treated as failed.",
+    schema: positiveInt,
+  },
+  gcGraceMs: {
+    env: "OBJSTORE_GC_GRACE_MS",
+    unit: "milliseconds",
+    defaultValue: String(60 * 60 * 1000),
+    description: "Delay before the shards of deleted, overwritten or abandoned data are removed.",
+    schema: nonNegativeInt,
+  },
+  gcIntervalMs: {
+    env: "OBJSTORE_GC_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "30000",
+    description: "How often the garbage collector looks for due work.",
+    schema: positiveInt,
+  },
+  logLevel: {
+    env: "OBJSTORE_LOG_LEVEL",
+    unit: "debug | info | warn | error",
+    defaultValue: "info",
+    description: "Least severe log line written to stderr.",
+    schema: z.enum(["debug", "info", "warn", "error"]),
+  },
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+/** Settings of a storage worker. */
+export const WORKER_SETTINGS = {
+  host: GATEWAY_SETTINGS.host,
+  port: { ...GATEWAY_SETTINGS.port, defaultValue: "0", description: "Port of the worker; 0 picks a free port." },
+  dataDir: { ...GATEWAY_SETTINGS.dataDir, description: "Directory where this worker keeps its shard files." },
+  workerId: {
+    env: "OBJSTORE_WORKER_ID",
+    flag: "worker-id",
+    unit: "string",
+    description: "Stable identity of this worker; manifests refer to it.",
+    schema: z.string().regex(/^[a-z0-9-]{1,64}$/, "expected 1-64 lower-case letters, digits or '-'"),
+  },
+  clusterSecret: GATEWAY_SETTINGS.clusterSecret,
+  logLevel: GATEWAY_SETTINGS.logLevel,
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+/** Settings of the dev cluster (the gateway settings it passes on, plus the layout). */
+export const DEV_SETTINGS = {
+  ...GATEWAY_SETTINGS,
+  clusterSecret: { ...GATEWAY_SETTINGS.clusterSecret, description: "As for the gateway; dev generates and keeps one in the data dir when unset." },
+  workersFile: { ...GATEWAY_SETTINGS.workersFile, description: "Not used by dev: it writes its own." },
+  zones: {
+    env: "OBJSTORE_DEV_ZONES",
+    unit: "zones",
+    defaultValue: "3",
+    description: "Zones of the dev cluster.",
+    schema: positiveInt.max(16),
+  },
+  workersPerZone: {
+    env: "OBJSTORE_DEV_WORKERS_PER_ZONE",
+    unit: "workers",
+    defaultValue: "3",
+    description: "Workers per zone of the dev cluster.",
+    schema: positiveInt.max(16),
+  },
+} as const satisfies Record<string, SettingSpec<unknown>>;

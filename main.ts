@@ -1,0 +1,58 @@
+/**
+ * Entry point of every role: `main.ts gateway`, `main.ts worker`, `main.ts dev` (what `deno task dev`
+ * runs). Configuration mistakes print one line naming the setting and exit with status 2.
+ */
+import {
+  ConfigError,
+  loadDevConfig,
+  loadGatewayConfig,
+  loadWorkerConfig,
+  processConfigSource,
+  runDevCluster,
+  startGateway,
+  startWorker,
+} from "./deploy/mod.ts";
+
+const USAGE = "usage: main.ts gateway|worker|dev [--flag value ...]";
+
+async function main(args: string[]): Promise<number> {
+  const [role, ...rest] = args;
+  const source = processConfigSource(rest);
+  try {
+    switch (role) {
+      case "gateway":
+        return await runUntilSignal(await startGateway(await loadGatewayConfig(source)));
+      case "worker":
+        return await runUntilSignal(await startWorker(loadWorkerConfig(source)));
+      case "dev":
+        return await runDevCluster(loadDevConfig(source), {
+          mainModule: new URL(import.meta.url).pathname,
+          configFile: new URL("./deno.json", import.meta.url).pathname,
+        });
+      default:
+        console.error(role === undefined ? USAGE : `Unknown role ${JSON.stringify(role)}; ${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`objstore: configuration error in ${error.setting}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Serves until SIGINT or SIGTERM, then shuts down cleanly. */
+async function runUntilSignal(process: { shutdown(): Promise<void>; finished: Promise<void> }): Promise<number> {
+  let onSignal = () => {};
+  const signalled = new Promise<void>((resolve) => onSignal = resolve);
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  await Promise.race([signalled, process.finished]);
+  await process.shutdown();
+  Deno.removeSignalListener("SIGINT", onSignal);
+  Deno.removeSignalListener("SIGTERM", onSignal);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,101 @@
+/**
+ * The S3 gateway as a Hono app: every request is authenticated, parsed into an `S3Operation`, and
+ * dispatched to its handler; `onError` is the one place that renders an S3 error body. Every response
+ * carries `x-amz-request-id`.
+ */
+import { Hono } from "hono";
+import { type Logger, toHex } from "../storage/mod.ts";
+import { authenticateRequest, SigningKeyCache } from "./auth/mod.ts";
+import { rawRequestTarget } from "./auth/raw_target.ts";
+import { renderErrorXml, toS3Error } from "./error_response.ts";
+import * as bucketHandlers from "./handlers/bucket_handlers.ts";
+import * as listHandlers from "./handlers/list_handlers.ts";
+import * as multipartHandlers from "./handlers/multipart_handlers.ts";
+import * as objectHandlers from "./handlers/object_handlers.ts";
+import type { GatewayServices, RequestContext } from "./request_context.ts";
+import { S3Error } from "./s3_errors.ts";
+import { parseOperation, parseTarget, type S3Operation, type S3OperationName } from "./s3_operation.ts";
+
+type Handler<N extends S3OperationName> = (ctx: RequestContext<Extract<S3Operation, { name: N }>>) => Promise<Response>;
+
+/** Every operation's handler; the type makes the table exhaustive. */
+const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
+  ListBuckets: bucketHandlers.listBuckets,
+  CreateBucket: bucketHandlers.createBucket,
+  DeleteBucket: bucketHandlers.deleteBucket,
+  HeadBucket: bucketHandlers.headBucket,
+  GetBucketLocation: bucketHandlers.getBucketLocation,
+  ListObjects: listHandlers.listObjects,
+  ListObjectsV2: listHandlers.listObjectsV2,
+  PutObject: objectHandlers.putObject,
+  GetObject: objectHandlers.getObject,
+  HeadObject: objectHandlers.headObject,
+  DeleteObject: objectHandlers.deleteObject,
+  CreateMultipartUpload: multipartHandlers.createMultipartUpload,
+  UploadPart: multipartHandlers.uploadPart,
+  CompleteMultipartUpload: multipartHandlers.completeMultipartUpload,
+  AbortMultipartUpload: multipartHandlers.abortMultipartUpload,
+  ListParts: multipartHandlers.listParts,
+};
+
+type Env = { Variables: { requestId: string } };
+
+/** Builds the gateway's HTTP app. */
+export function createGatewayApp(services: GatewayServices, logger: Logger): Hono<Env> {
+  const app = new Hono<Env>();
+  const signingKeys = new SigningKeyCache();
+
+  app.use("*", async function requestId(c, next) {
+    const id = toHex(crypto.getRandomValues(new Uint8Array(8))).toUpperCase();
+    c.set("requestId", id);
+    await next();
+    c.res.headers.set("x-amz-request-id", id);
+    c.res.headers.set("server", "objstore");
+  });
+
+  app.all("*", async function s3Request(c) {
+    const request = c.req.raw;
+    const target = rawRequestTarget(request.url);
+    const url = new URL(request.url);
+    const params = new URLSearchParams(target.query);
+    const auth = await authenticateRequest(request, url, {
+      region: services.region,
+      nowMs: services.nowMs(),
+      signingKeys,
+      lookupSecretKey: async (accessKeyId) => (await services.lookupUser(accessKeyId))?.secretKey ?? null,
+    });
+    if (auth.accessKeyId === null) throw new S3Error("AccessDenied", "Anonymous access is not allowed here");
+    const user = await services.lookupUser(auth.accessKeyId);
+    if (user === null) throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
+    const host = request.headers.get("host") ?? url.host;
+    const operation = parseOperation(request.method, parseTarget(host, target.path, services.baseDomain), params);
+    const ctx: RequestContext = {
+      request,
+      url,
+      params,
+      operation,
+      auth,
+      owner: user.owner,
+      services,
+      requestId: c.get("requestId"),
+    };
+    const handler = HANDLERS[operation.name] as Handler<S3OperationName>;
+    return await handler(ctx as RequestContext<never>);
+  });
+
+  app.onError(function s3ErrorResponse(error, c) {
+    const { s3, internal } = toS3Error(error);
+    const requestId = c.get("requestId") ?? "";
+    const path = rawRequestTarget(c.req.url).path;
+    if (internal) logger.error("request failed", { requestId, method: c.req.method, path, error });
+    else logger.debug("request refused", { requestId, code: s3.code, message: s3.message });
+    const body = c.req.method === "HEAD" ? null : renderErrorXml(s3, path, requestId);
+    const headers = new Headers({ "content-type": "application/xml", "x-amz-request-id": requestId });
+    if (s3.code === "InvalidRange" && s3.details.ActualObjectSize !== undefined) {
+      headers.set("content-range", `bytes */${s3.details.ActualObjectSize}`);
+    }
+    return new Response(body, { status: s3.status, headers });
+  });
+
+  return app;
+}

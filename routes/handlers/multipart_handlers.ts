@@ -1,0 +1,119 @@
+/** Handlers of multipart uploads: Create, UploadPart, Complete, Abort, ListParts. */
+import { MAX_PART_BYTES, MAX_PART_NUMBER, MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
+import type { CompletedPart } from "../../tiers/mod.ts";
+import type { RequestContext } from "../request_context.ts";
+import { S3Error } from "../s3_errors.ts";
+import type { S3Operation } from "../s3_operation.ts";
+import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
+import { parseXml, renderXml, S3_XMLNS } from "../xml.ts";
+import { ownedBucket } from "./bucket_handlers.ts";
+import { bodyWithLength } from "./object_handlers.ts";
+import { xmlResponse } from "./responses.ts";
+
+type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
+
+/** CreateMultipartUpload. */
+export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): Promise<Response> {
+  const { bucket, key } = ctx.operation;
+  const attributes = objectAttributesFrom(ctx.request.headers);
+  await ownedBucket(ctx, bucket);
+  const upload = await ctx.services.multipart.create(bucket, key, attributes);
+  return xmlResponse(renderXml("InitiateMultipartUploadResult", {
+    "@_xmlns": S3_XMLNS,
+    Bucket: bucket,
+    Key: key,
+    UploadId: upload.uploadId,
+  }));
+}
+
+/** UploadPart: streamed through the erasure coder; answers with the part's ETag. */
+export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
+  const { bucket, key, uploadId, partNumber } = ctx.operation;
+  const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
+  await ownedBucket(ctx, bucket);
+  const part = await ctx.services.multipart.uploadPart({ bucket, key, uploadId, partNumber }, sizeBytes, body);
+  return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+}
+
+/** CompleteMultipartUpload. */
+export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">): Promise<Response> {
+  const { bucket, key, uploadId } = ctx.operation;
+  await ownedBucket(ctx, bucket);
+  const parts = await completedParts(ctx.request);
+  const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts);
+  return xmlResponse(renderXml("CompleteMultipartUploadResult", {
+    "@_xmlns": S3_XMLNS,
+    Location: `${ctx.url.origin}/${bucket}/${encodeURIComponent(key)}`,
+    Bucket: bucket,
+    Key: key,
+    ETag: `"${head.etag}"`,
+  }));
+}
+
+/** AbortMultipartUpload. */
+export async function abortMultipartUpload(ctx: Op<"AbortMultipartUpload">): Promise<Response> {
+  const { bucket, key, uploadId } = ctx.operation;
+  await ownedBucket(ctx, bucket);
+  await ctx.services.multipart.abort(bucket, key, uploadId);
+  return new Response(null, { status: 204 });
+}
+
+/** ListParts with part-number-marker and max-parts. */
+export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
+  const { bucket, key, uploadId } = ctx.operation;
+  const marker = integerParam(ctx.params, "part-number-marker", 0, 0, MAX_PART_NUMBER);
+  const maxParts = integerParam(ctx.params, "max-parts", 1000, 0, 1000);
+  await ownedBucket(ctx, bucket);
+  const page = await ctx.services.multipart.listParts(bucket, key, uploadId, marker, maxParts);
+  const owner = { ID: ctx.owner.id, DisplayName: ctx.owner.displayName };
+  const last = page.parts.at(-1);
+  return xmlResponse(renderXml("ListPartsResult", {
+    "@_xmlns": S3_XMLNS,
+    Bucket: bucket,
+    Key: key,
+    UploadId: uploadId,
+    Initiator: owner,
+    Owner: owner,
+    StorageClass: page.upload.storageClass,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: last?.partNumber ?? marker,
+    MaxParts: maxParts,
+    IsTruncated: page.isTruncated,
+    Part: page.parts.map((part) => ({
+      PartNumber: part.partNumber,
+      LastModified: isoTimestamp(part.lastModifiedMs),
+      ETag: `"${part.etag}"`,
+      Size: part.sizeBytes,
+    })),
+  }));
+}
+
+async function completedParts(request: Request): Promise<CompletedPart[]> {
+  if (request.body === null) throw new S3Error("MalformedXML", "CompleteMultipartUpload needs a body");
+  const bytes = await readAll(request.body, MAX_XML_BODY_BYTES).catch(() => {
+    throw new S3Error("MalformedXML", `The part list exceeds ${MAX_XML_BODY_BYTES} bytes`);
+  });
+  const root = parseXml(new TextDecoder().decode(bytes), "CompleteMultipartUpload");
+  const parts = Array.isArray(root.Part) ? root.Part : [];
+  if (parts.length === 0) throw new S3Error("MalformedXML", "The part list must name at least one part");
+  if (parts.length > MAX_PART_NUMBER) throw new S3Error("MalformedXML", `At most ${MAX_PART_NUMBER} parts`);
+  return parts.map((part: unknown) => {
+    const fields = (part ?? {}) as Record<string, unknown>;
+    const partNumber = Number(fields.PartNumber);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
+      throw new S3Error("InvalidArgument", `Part number ${String(fields.PartNumber)} is not between 1 and 10000`);
+    }
+    if (typeof fields.ETag !== "string") throw new S3Error("MalformedXML", `Part ${partNumber} has no ETag`);
+    return { partNumber, etag: fields.ETag };
+  });
+}
+
+function integerParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = params.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min) {
+    throw new S3Error("InvalidArgument", `${name} must be an integer >= ${min}`, { ArgumentName: name, ArgumentValue: raw });
+  }
+  return Math.min(value, max);
+}

@@ -1,0 +1,75 @@
+/**
+ * Object attributes in HTTP headers: parses Content-Type, the standard stored headers and
+ * `x-amz-meta-*` user metadata from a request, and renders them (with ETag, Last-Modified and length)
+ * on GET and HEAD responses.
+ */
+import { MAX_USER_METADATA_BYTES, type ObjectHead, type StoredHeaders } from "../storage/mod.ts";
+import type { ObjectAttributes } from "../tiers/mod.ts";
+import { S3Error } from "./s3_errors.ts";
+
+/** S3's default content type for objects uploaded without one. */
+export const DEFAULT_CONTENT_TYPE = "binary/octet-stream";
+/** Storage classes accepted today (the archive tiers come with lifecycle). */
+const SUPPORTED_STORAGE_CLASSES = new Set(["STANDARD"]);
+const USER_METADATA_PREFIX = "x-amz-meta-";
+
+/** The attributes a PutObject or CreateMultipartUpload request sets. */
+export function objectAttributesFrom(headers: Headers): ObjectAttributes {
+  const userMetadata: Record<string, string> = {};
+  let metadataBytes = 0;
+  for (const [name, value] of headers) {
+    if (!name.startsWith(USER_METADATA_PREFIX)) continue;
+    const metaName = name.slice(USER_METADATA_PREFIX.length);
+    userMetadata[metaName] = value;
+    metadataBytes += metaName.length + new TextEncoder().encode(value).length;
+  }
+  if (metadataBytes > MAX_USER_METADATA_BYTES) {
+    throw new S3Error(
+      "MetadataTooLarge",
+      `Your metadata headers are ${metadataBytes} bytes; the limit is ${MAX_USER_METADATA_BYTES}`,
+    );
+  }
+  const storageClass = headers.get("x-amz-storage-class") ?? "STANDARD";
+  if (!SUPPORTED_STORAGE_CLASSES.has(storageClass)) {
+    throw new S3Error("InvalidStorageClass", `The storage class ${storageClass} is not supported yet`);
+  }
+  const stored: StoredHeaders = {};
+  const copy = (name: string, field: keyof StoredHeaders) => {
+    const value = headers.get(name);
+    if (value !== null) stored[field] = value;
+  };
+  copy("cache-control", "cacheControl");
+  copy("content-disposition", "contentDisposition");
+  copy("content-encoding", "contentEncoding");
+  copy("content-language", "contentLanguage");
+  copy("expires", "expires");
+  return {
+    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
+    userMetadata,
+    headers: stored,
+    storageClass,
+  };
+}
+
+/** Response headers describing `head` (everything but the length and range). */
+export function objectResponseHeaders(head: ObjectHead): Headers {
+  const headers = new Headers({
+    "content-type": head.contentType,
+    "etag": `"${head.etag}"`,
+    "last-modified": new Date(head.lastModifiedMs).toUTCString(),
+    "accept-ranges": "bytes",
+  });
+  if (head.headers.cacheControl !== undefined) headers.set("cache-control", head.headers.cacheControl);
+  if (head.headers.contentDisposition !== undefined) headers.set("content-disposition", head.headers.contentDisposition);
+  if (head.headers.contentEncoding !== undefined) headers.set("content-encoding", head.headers.contentEncoding);
+  if (head.headers.contentLanguage !== undefined) headers.set("content-language", head.headers.contentLanguage);
+  if (head.headers.expires !== undefined) headers.set("expires", head.headers.expires);
+  if (head.storageClass !== "STANDARD") headers.set("x-amz-storage-class", head.storageClass);
+  for (const [name, value] of Object.entries(head.userMetadata)) headers.set(USER_METADATA_PREFIX + name, value);
+  return headers;
+}
+
+/** S3's ISO 8601 timestamp with milliseconds (`2026-11-25T15:00:00.000Z`). */
+export function isoTimestamp(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,35 @@
+/** What every S3 handler receives: the request, its parsed operation, the caller, and the services. */
+import type { BucketService, MultipartService, ObjectService } from "../tiers/mod.ts";
+import type { AuthResult } from "./auth/mod.ts";
+import type { S3Operation } from "./s3_operation.ts";
+
+/** The identity that owns buckets (S3's canonical user). */
+export interface S3Owner {
+  readonly id: string;
+  readonly displayName: string;
+}
+
+/** Services and settings the handlers use; built once per gateway. */
+export interface GatewayServices {
+  readonly buckets: BucketService;
+  readonly objects: ObjectService;
+  readonly multipart: MultipartService;
+  readonly region: string;
+  readonly baseDomain: string;
+  /** Resolves an access key to its secret and owner; null when unknown. */
+  readonly lookupUser: (accessKeyId: string) => Promise<{ secretKey: string; owner: S3Owner } | null>;
+  readonly nowMs: () => number;
+}
+
+/** One request being served. */
+export interface RequestContext<O extends S3Operation = S3Operation> {
+  readonly request: Request;
+  readonly url: URL;
+  readonly params: URLSearchParams;
+  readonly operation: O;
+  readonly auth: AuthResult;
+  /** The authenticated caller. */
+  readonly owner: S3Owner;
+  readonly services: GatewayServices;
+  readonly requestId: string;
+}

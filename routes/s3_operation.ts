@@ -1,0 +1,152 @@
+/**
+ * Parse, then act: turns an HTTP request into a typed S3 operation named after the AWS operation.
+ * Pure (no I/O), so it is table-tested. Addressing: virtual-host style when the Host is
+ * `BUCKET.<base domain>`, else path style (`/BUCKET/KEY`).
+ */
+import { S3Error } from "./s3_errors.ts";
+import { checkBucketName, checkObjectKey, decodePathPiece } from "./s3_names.ts";
+
+/** Where a request points. */
+export interface S3Target {
+  readonly bucket: string | null;
+  /** Object key, or null for service and bucket requests. */
+  readonly key: string | null;
+}
+
+/** Every operation the gateway understands. */
+export type S3Operation =
+  | { readonly name: "ListBuckets" }
+  | { readonly name: "CreateBucket"; readonly bucket: string }
+  | { readonly name: "DeleteBucket"; readonly bucket: string }
+  | { readonly name: "HeadBucket"; readonly bucket: string }
+  | { readonly name: "GetBucketLocation"; readonly bucket: string }
+  | { readonly name: "ListObjects"; readonly bucket: string }
+  | { readonly name: "ListObjectsV2"; readonly bucket: string }
+  | { readonly name: "PutObject"; readonly bucket: string; readonly key: string }
+  | { readonly name: "GetObject"; readonly bucket: string; readonly key: string }
+  | { readonly name: "HeadObject"; readonly bucket: string; readonly key: string }
+  | { readonly name: "DeleteObject"; readonly bucket: string; readonly key: string }
+  | { readonly name: "CreateMultipartUpload"; readonly bucket: string; readonly key: string }
+  | UploadOperation<"UploadPart"> & { readonly partNumber: number }
+  | UploadOperation<"CompleteMultipartUpload">
+  | UploadOperation<"AbortMultipartUpload">
+  | UploadOperation<"ListParts">;
+
+/** An operation on one multipart upload. */
+export interface UploadOperation<N extends string> {
+  readonly name: N;
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+}
+
+/** The name of any operation. */
+export type S3OperationName = S3Operation["name"];
+
+/** Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented). */
+const UNSUPPORTED_SUBRESOURCES = [
+  "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
+  "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
+  "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
+  "tagging", "torrent", "versioning", "versions", "website", "uploads",
+];
+
+/** Splits host + raw path into bucket and key, per the addressing style. */
+export function parseTarget(host: string, rawPath: string, baseDomain: string): S3Target {
+  const hostname = host.replace(/:\d+$/, "").toLowerCase();
+  const suffix = `.${baseDomain}`;
+  let bucket: string | null = null;
+  let rawKey: string;
+  if (baseDomain !== "" && hostname.endsWith(suffix) && hostname.length > suffix.length) {
+    bucket = hostname.slice(0, -suffix.length);
+    rawKey = rawPath.slice(1);
+  } else {
+    const path = rawPath.slice(1);
+    const slash = path.indexOf("/");
+    const rawBucket = slash === -1 ? path : path.slice(0, slash);
+    bucket = rawBucket === "" ? null : decodePathPiece(rawBucket);
+    rawKey = slash === -1 ? "" : path.slice(slash + 1);
+  }
+  const key = rawKey === "" ? null : decodePathPiece(rawKey);
+  return { bucket, key };
+}
+
+/** The operation of a request with `method`, `target` and query `params`. */
+export function parseOperation(method: string, target: S3Target, params: URLSearchParams): S3Operation {
+  const { bucket, key } = target;
+  if (bucket === null) {
+    if (method === "GET") return { name: "ListBuckets" };
+    throw new S3Error("MethodNotAllowed", `${method} is not allowed on the service endpoint`);
+  }
+  checkBucketName(bucket);
+  const uploadId = params.get("uploadId");
+  if (key === null) return parseBucketOperation(method, bucket, params);
+  checkObjectKey(key);
+  if (uploadId !== null) return parseUploadOperation(method, bucket, key, uploadId, params);
+  rejectUnsupported(params, method);
+  switch (method) {
+    case "PUT":
+      return { name: "PutObject", bucket, key };
+    case "GET":
+      return { name: "GetObject", bucket, key };
+    case "HEAD":
+      return { name: "HeadObject", bucket, key };
+    case "DELETE":
+      return { name: "DeleteObject", bucket, key };
+    case "POST":
+      if (params.has("uploads")) return { name: "CreateMultipartUpload", bucket, key };
+  }
+  throw new S3Error("MethodNotAllowed", `${method} is not allowed on an object`);
+}
+
+function parseBucketOperation(method: string, bucket: string, params: URLSearchParams): S3Operation {
+  if (method === "GET" && params.has("location")) return { name: "GetBucketLocation", bucket };
+  rejectUnsupported(params, method);
+  switch (method) {
+    case "PUT":
+      return { name: "CreateBucket", bucket };
+    case "DELETE":
+      return { name: "DeleteBucket", bucket };
+    case "HEAD":
+      return { name: "HeadBucket", bucket };
+    case "GET":
+      return params.get("list-type") === "2" ? { name: "ListObjectsV2", bucket } : { name: "ListObjects", bucket };
+  }
+  throw new S3Error("MethodNotAllowed", `${method} is not allowed on a bucket`);
+}
+
+function parseUploadOperation(
+  method: string,
+  bucket: string,
+  key: string,
+  uploadId: string,
+  params: URLSearchParams,
+): S3Operation {
+  switch (method) {
+    case "PUT": {
+      const partNumber = Number(params.get("partNumber"));
+      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+        throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
+          ArgumentName: "partNumber",
+          ArgumentValue: params.get("partNumber") ?? "",
+        });
+      }
+      return { name: "UploadPart", bucket, key, uploadId, partNumber };
+    }
+    case "POST":
+      return { name: "CompleteMultipartUpload", bucket, key, uploadId };
+    case "DELETE":
+      return { name: "AbortMultipartUpload", bucket, key, uploadId };
+    case "GET":
+      return { name: "ListParts", bucket, key, uploadId };
+  }
+  throw new S3Error("MethodNotAllowed", `${method} is not allowed on a multipart upload`);
+}
+
+function rejectUnsupported(params: URLSearchParams, method: string): void {
+  for (const name of UNSUPPORTED_SUBRESOURCES) {
+    if (params.has(name) && !(name === "uploads" && method === "POST")) {
+      throw new S3Error("NotImplemented", `The ${name} sub-resource is not implemented yet`);
+    }
+  }
+}

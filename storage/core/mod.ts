@@ -1,0 +1,9 @@
+/** Foundations shared by every layer: errors, limits, checksums, byte helpers, clock and logging. */
+export * from "./errors.ts";
+export * from "./limits.ts";
+export * from "./checksum.ts";
+export * from "./clock.ts";
+export * from "./logger.ts";
+export * from "./bytes.ts";
+export * from "./exact_reader.ts";
+export * from "./digest_stream.ts";

@@ -1,0 +1,288 @@
+/**
+ * Typed access to the metadata: every read parses its record with the zod schemas of `records.ts`,
+ * every write goes through a `CatalogTransaction` that validates the record and commits atomically.
+ */
+import type { z } from "zod";
+import { INLINE_PAGE_BYTES, StoreError } from "../core/mod.ts";
+import { metaKeys } from "./keys.ts";
+import type { MetaCheck, MetaEntry, MetaKey, MetaMutation, MetaStore } from "./meta_store.ts";
+import {
+  type BucketRecord,
+  bucketRecordSchema,
+  type CompositeManifestPage,
+  compositeManifestPageSchema,
+  type ErasureManifest,
+  erasureManifestSchema,
+  type GcRecord,
+  gcRecordSchema,
+  inlinePageSchema,
+  type ObjectHead,
+  objectHeadSchema,
+  type UploadPartRecord,
+  uploadPartRecordSchema,
+  type UploadRecord,
+  uploadRecordSchema,
+} from "./records.ts";
+
+/** A record with the versionstamp it was read at (for commit checks). */
+export interface Versioned<T> {
+  readonly record: T;
+  readonly versionstamp: string;
+}
+
+/** Most entries one internal listing page may hold. */
+const LIST_PAGE_LIMIT = 1000;
+
+/** Typed, validated reads and atomic writes of buckets, objects, manifests, uploads and GC records. */
+export class MetadataCatalog {
+  readonly store: MetaStore;
+
+  constructor(store: MetaStore) {
+    this.store = store;
+  }
+
+  /** The bucket named `name`, or null. */
+  async getBucket(name: string): Promise<Versioned<BucketRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.bucket(name)), bucketRecordSchema);
+  }
+
+  /** Versionstamp of the bucket's change counter (null when never bumped). */
+  async getBucketEpoch(name: string): Promise<string | null> {
+    return (await this.store.get(metaKeys.bucketEpoch(name)))?.versionstamp ?? null;
+  }
+
+  /** All buckets, in name order (bounded by `limit`). */
+  async listBuckets(limit = LIST_PAGE_LIMIT): Promise<BucketRecord[]> {
+    const out: BucketRecord[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.buckets() }, { limit })) {
+      out.push(parseValue(entry, bucketRecordSchema));
+    }
+    return out;
+  }
+
+  /** The current head of `bucket/key`, or null. */
+  async getObject(bucket: string, key: string): Promise<Versioned<ObjectHead> | null> {
+    return parseEntry(await this.store.get(metaKeys.object(bucket, key)), objectHeadSchema);
+  }
+
+  /**
+   * Object heads of `bucket` with keys in [`fromKey`, `toKey`) (either bound optional), in key order.
+   */
+  async *listObjects(
+    bucket: string,
+    range: { fromKey?: string; toKey?: string },
+    limit: number,
+  ): AsyncIterable<ObjectHead> {
+    const selector = {
+      prefix: metaKeys.objects(bucket),
+      start: range.fromKey === undefined ? undefined : metaKeys.object(bucket, range.fromKey),
+      end: range.toKey === undefined ? undefined : metaKeys.object(bucket, range.toKey),
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
+      yield parseValue(entry, objectHeadSchema);
+    }
+  }
+
+  /** True when the bucket holds at least one object. */
+  async hasObjects(bucket: string): Promise<boolean> {
+    for await (const _ of this.store.list({ prefix: metaKeys.objects(bucket) }, { limit: 1 })) return true;
+    return false;
+  }
+
+  /** True when the bucket has at least one multipart upload in progress. */
+  async hasUploads(bucket: string): Promise<boolean> {
+    for await (const _ of this.store.list({ prefix: metaKeys.uploads(bucket) }, { limit: 1 })) return true;
+    return false;
+  }
+
+  /** The erasure manifest of `dataId`, or null. */
+  async getErasureManifest(dataId: string): Promise<ErasureManifest | null> {
+    const entry = await this.store.get(metaKeys.manifest(dataId, 0));
+    if (entry === null) return null;
+    return parseValue(entry, erasureManifestSchema);
+  }
+
+  /** Every page of the composite manifest of `dataId` (in order), or null. */
+  async getCompositeManifest(dataId: string): Promise<CompositeManifestPage[] | null> {
+    const pages: CompositeManifestPage[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.manifestPages(dataId) }, { limit: 1000 })) {
+      pages.push(parseValue(entry, compositeManifestPageSchema));
+    }
+    return pages.length === 0 ? null : pages;
+  }
+
+  /** Raw manifest pages of `dataId` (either kind), for the garbage collector. */
+  async listManifestPages(dataId: string): Promise<MetaEntry[]> {
+    const out: MetaEntry[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.manifestPages(dataId) }, { limit: 1000 })) {
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** The inline pages of `dataId`, in order. */
+  async readInlinePages(dataId: string, pageCount: number): Promise<Uint8Array[]> {
+    const pages: Uint8Array[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.inlinePages(dataId) }, { limit: pageCount })) {
+      pages.push(parseValue(entry, inlinePageSchema).bytes);
+    }
+    if (pages.length !== pageCount) {
+      throw new StoreError("not_enough_shards", `Inline data ${dataId} has ${pages.length} of ${pageCount} pages`);
+    }
+    return pages;
+  }
+
+  /** Number of inline pages stored for `dataId` (bounded). */
+  async countInlinePages(dataId: string): Promise<number> {
+    let count = 0;
+    for await (const _ of this.store.list({ prefix: metaKeys.inlinePages(dataId) }, { limit: 1000 })) count++;
+    return count;
+  }
+
+  /** A multipart upload, or null. */
+  async getUpload(bucket: string, key: string, uploadId: string): Promise<Versioned<UploadRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.upload(bucket, key, uploadId)), uploadRecordSchema);
+  }
+
+  /** A part of an upload, or null. */
+  async getUploadPart(uploadId: string, partNumber: number): Promise<Versioned<UploadPartRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.uploadPart(uploadId, partNumber)), uploadPartRecordSchema);
+  }
+
+  /** Parts of an upload with part number > `afterPart`, in order, at most `limit`. */
+  async listUploadParts(uploadId: string, afterPart: number, limit: number): Promise<UploadPartRecord[]> {
+    const out: UploadPartRecord[] = [];
+    const selector = { prefix: metaKeys.uploadParts(uploadId), start: metaKeys.uploadPart(uploadId, afterPart + 1) };
+    for await (const entry of this.store.list(selector, { limit })) out.push(parseValue(entry, uploadPartRecordSchema));
+    return out;
+  }
+
+  /** GC records due at or before `nowMs`, oldest first, at most `limit`. */
+  async listDueGc(nowMs: number, limit: number): Promise<Versioned<GcRecord>[]> {
+    const out: Versioned<GcRecord>[] = [];
+    const selector = { prefix: metaKeys.gcAll(), end: metaKeys.gc(nowMs + 1, "") };
+    for await (const entry of this.store.list(selector, { limit })) {
+      out.push({ record: parseValue(entry, gcRecordSchema), versionstamp: entry.versionstamp });
+    }
+    return out;
+  }
+
+  /** Every pending GC record (bounded), for tests and diagnostics. */
+  async listAllGc(limit: number): Promise<GcRecord[]> {
+    const out: GcRecord[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.gcAll() }, { limit })) {
+      out.push(parseValue(entry, gcRecordSchema));
+    }
+    return out;
+  }
+
+  /** Starts an atomic transaction. */
+  transaction(): CatalogTransaction {
+    return new CatalogTransaction(this.store);
+  }
+}
+
+/** Collects checks and validated writes, then commits them atomically. */
+export class CatalogTransaction {
+  readonly #store: MetaStore;
+  readonly #checks: MetaCheck[] = [];
+  readonly #mutations: MetaMutation[] = [];
+
+  constructor(store: MetaStore) {
+    this.#store = store;
+  }
+
+  /** Requires `key` to be at `versionstamp` (null: absent) at commit time. */
+  check(key: MetaKey, versionstamp: string | null): this {
+    this.#checks.push({ key, versionstamp });
+    return this;
+  }
+
+  /** Writes a bucket record. */
+  putBucket(record: BucketRecord): this {
+    return this.#set(metaKeys.bucket(record.name), bucketRecordSchema.parse(record));
+  }
+
+  /** Bumps the bucket's change counter (DeleteBucket checks it). */
+  bumpBucketEpoch(bucket: string): this {
+    this.#mutations.push({ type: "increment", key: metaKeys.bucketEpoch(bucket), by: 1n });
+    return this;
+  }
+
+  /** Writes an object head. */
+  putObject(bucket: string, head: ObjectHead): this {
+    return this.#set(metaKeys.object(bucket, head.key), objectHeadSchema.parse(head));
+  }
+
+  /** Writes an erasure manifest. */
+  putErasureManifest(manifest: ErasureManifest): this {
+    return this.#set(metaKeys.manifest(manifest.dataId, 0), erasureManifestSchema.parse(manifest));
+  }
+
+  /** Writes the pages of a composite manifest. */
+  putCompositeManifest(pages: readonly CompositeManifestPage[]): this {
+    pages.forEach((page, index) => this.#set(metaKeys.manifest(page.dataId, index), compositeManifestPageSchema.parse(page)));
+    return this;
+  }
+
+  /** Writes `bytes` as inline pages of `dataId` (each at most `INLINE_PAGE_BYTES`). */
+  putInline(dataId: string, bytes: Uint8Array): this {
+    for (let page = 0, offset = 0; offset < bytes.length; page++, offset += INLINE_PAGE_BYTES) {
+      this.#set(metaKeys.inline(dataId, page), { v: 1, bytes: bytes.slice(offset, offset + INLINE_PAGE_BYTES) });
+    }
+    return this;
+  }
+
+  /** Writes an upload record. */
+  putUpload(record: UploadRecord): this {
+    return this.#set(metaKeys.upload(record.bucket, record.key, record.uploadId), uploadRecordSchema.parse(record));
+  }
+
+  /** Writes a part record. */
+  putUploadPart(record: UploadPartRecord): this {
+    return this.#set(metaKeys.uploadPart(record.uploadId, record.partNumber), uploadPartRecordSchema.parse(record));
+  }
+
+  /** Writes a GC record. */
+  putGc(record: GcRecord): this {
+    return this.#set(metaKeys.gc(record.dueAtMs, record.id), gcRecordSchema.parse(record));
+  }
+
+  /** Deletes `key`. */
+  delete(key: MetaKey): this {
+    this.#mutations.push({ type: "delete", key });
+    return this;
+  }
+
+  /** Number of mutations so far (a commit holds at most 1000). */
+  get mutationCount(): number {
+    return this.#mutations.length;
+  }
+
+  /** Commits; returns the new versionstamp, or null when a check failed (nothing was written). */
+  async commit(): Promise<string | null> {
+    const result = await this.#store.commit(this.#checks, this.#mutations);
+    return result.ok ? result.versionstamp : null;
+  }
+
+  #set(key: MetaKey, value: unknown): this {
+    this.#mutations.push({ type: "set", key, value });
+    return this;
+  }
+}
+
+function parseEntry<T>(entry: MetaEntry | null, schema: z.ZodType<T>): Versioned<T> | null {
+  if (entry === null) return null;
+  return { record: parseValue(entry, schema), versionstamp: entry.versionstamp };
+}
+
+function parseValue<T>(entry: MetaEntry, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(entry.value);
+  if (!parsed.success) {
+    throw new StoreError(
+      "corrupt_record",
+      `Stored record at ${String(entry.key.join("/"))} does not match its schema: ${parsed.error.issues[0]?.message}`,
+    );
+  }
+  return parsed.data;
+}

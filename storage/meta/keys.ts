@@ -1,0 +1,39 @@
+/**
+ * The one file that builds metadata keys. Key families and their values are listed in
+ * docs/implementation-guide.md; changing a key here is a data migration.
+ */
+import type { MetaKey } from "./meta_store.ts";
+
+/** Builders for every key family. */
+export const metaKeys = {
+  /** Bucket record. */
+  bucket: (bucket: string): MetaKey => ["bucket", bucket],
+  /** All bucket records. */
+  buckets: (): MetaKey => ["bucket"],
+  /** Counter bumped by every object or upload commit, so DeleteBucket can detect a racing write. */
+  bucketEpoch: (bucket: string): MetaKey => ["bucket_epoch", bucket],
+  /** Current head of an object. */
+  object: (bucket: string, key: string): MetaKey => ["object", bucket, key],
+  /** All object heads of a bucket. */
+  objects: (bucket: string): MetaKey => ["object", bucket],
+  /** A page of an erasure or composite manifest. */
+  manifest: (dataId: string, page: number): MetaKey => ["manifest", dataId, page],
+  /** All pages of a manifest. */
+  manifestPages: (dataId: string): MetaKey => ["manifest", dataId],
+  /** A page of an inline object's bytes. */
+  inline: (dataId: string, page: number): MetaKey => ["inline", dataId, page],
+  /** All inline pages of a data id. */
+  inlinePages: (dataId: string): MetaKey => ["inline", dataId],
+  /** A multipart upload in progress. */
+  upload: (bucket: string, key: string, uploadId: string): MetaKey => ["upload", bucket, key, uploadId],
+  /** All uploads of a bucket. */
+  uploads: (bucket: string): MetaKey => ["upload", bucket],
+  /** One uploaded part. */
+  uploadPart: (uploadId: string, partNumber: number): MetaKey => ["upload_part", uploadId, partNumber],
+  /** All parts of an upload. */
+  uploadParts: (uploadId: string): MetaKey => ["upload_part", uploadId],
+  /** Pending garbage: data to delete once `dueAtMs` has passed. */
+  gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
+  /** All pending garbage, ordered by due time. */
+  gcAll: (): MetaKey => ["gc"],
+} as const;

@@ -1,0 +1,157 @@
+/**
+ * Zod schemas of every stored record. Each record carries a schema version `v`; reads parse with these
+ * schemas, so a record from a future or corrupt writer is an error, never silently misread.
+ */
+import { z } from "zod";
+
+/** A bucket. */
+export const bucketRecordSchema = z.object({
+  v: z.literal(1),
+  name: z.string(),
+  ownerId: z.string(),
+  region: z.string(),
+  createdMs: z.number(),
+});
+/** A bucket as stored. */
+export type BucketRecord = z.infer<typeof bucketRecordSchema>;
+
+/** Standard HTTP headers stored with an object and returned on GET/HEAD. */
+export const storedHeadersSchema = z.object({
+  cacheControl: z.string().optional(),
+  contentDisposition: z.string().optional(),
+  contentEncoding: z.string().optional(),
+  contentLanguage: z.string().optional(),
+  expires: z.string().optional(),
+});
+/** Stored standard headers. */
+export type StoredHeaders = z.infer<typeof storedHeadersSchema>;
+
+/** Where an object's bytes live. */
+export const dataLocationSchema = z.enum(["inline", "regional", "composite"]);
+/** Where an object's bytes live. */
+export type DataLocation = z.infer<typeof dataLocationSchema>;
+
+/** The current version of an object. */
+export const objectHeadSchema = z.object({
+  v: z.literal(1),
+  key: z.string(),
+  versionId: z.string(),
+  dataId: z.string(),
+  location: dataLocationSchema,
+  sizeBytes: z.number().int().min(0),
+  /** Hex MD5 (or `md5-of-md5s-N` for multipart), without quotes. */
+  etag: z.string(),
+  lastModifiedMs: z.number(),
+  contentType: z.string(),
+  userMetadata: z.record(z.string(), z.string()),
+  headers: storedHeadersSchema,
+  storageClass: z.string(),
+  /** Part count of a multipart object. */
+  partCount: z.number().int().optional(),
+});
+/** An object head as stored. */
+export type ObjectHead = z.infer<typeof objectHeadSchema>;
+
+/** One shard of an erasure manifest: its worker, and null when the write to it failed. */
+export const shardEntrySchema = z.object({
+  workerId: z.string(),
+  /** CRC32 over the shard's block checksums as the worker acknowledged it; null = missing. */
+  checksum: z.number().int().nullable(),
+});
+/** One shard entry. */
+export type ShardEntry = z.infer<typeof shardEntrySchema>;
+
+/** How the data of one data id is spread over workers. */
+export const erasureManifestSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("erasure"),
+  dataId: z.string(),
+  sizeBytes: z.number().int().min(0),
+  dataShards: z.number().int().min(1),
+  parityShards: z.number().int().min(0),
+  blockSizeBytes: z.number().int().min(1),
+  layoutEpoch: z.number().int(),
+  /** Shard i's entry at index i. */
+  shards: z.array(shardEntrySchema),
+});
+/** An erasure manifest. */
+export type ErasureManifest = z.infer<typeof erasureManifestSchema>;
+
+/** One part of a composite (multipart) object. */
+export const compositePartSchema = z.object({
+  partNumber: z.number().int(),
+  dataId: z.string(),
+  sizeBytes: z.number().int().min(0),
+  etag: z.string(),
+});
+/** One part of a composite object. */
+export type CompositePart = z.infer<typeof compositePartSchema>;
+
+/** One page of a composite manifest: the parts of a multipart object, in order. */
+export const compositeManifestPageSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("composite"),
+  dataId: z.string(),
+  pageCount: z.number().int().min(1),
+  parts: z.array(compositePartSchema),
+});
+/** A composite manifest page. */
+export type CompositeManifestPage = z.infer<typeof compositeManifestPageSchema>;
+
+/** A page of inline bytes. */
+export const inlinePageSchema = z.object({
+  v: z.literal(1),
+  bytes: z.instanceof(Uint8Array),
+});
+/** A page of inline bytes. */
+export type InlinePage = z.infer<typeof inlinePageSchema>;
+
+/** A multipart upload in progress. */
+export const uploadRecordSchema = z.object({
+  v: z.literal(1),
+  uploadId: z.string(),
+  bucket: z.string(),
+  key: z.string(),
+  initiatedMs: z.number(),
+  contentType: z.string(),
+  userMetadata: z.record(z.string(), z.string()),
+  headers: storedHeadersSchema,
+  storageClass: z.string(),
+});
+/** A multipart upload. */
+export type UploadRecord = z.infer<typeof uploadRecordSchema>;
+
+/** An uploaded part. */
+export const uploadPartRecordSchema = z.object({
+  v: z.literal(1),
+  uploadId: z.string(),
+  partNumber: z.number().int(),
+  dataId: z.string(),
+  sizeBytes: z.number().int().min(0),
+  etag: z.string(),
+  lastModifiedMs: z.number(),
+});
+/** An uploaded part. */
+export type UploadPartRecord = z.infer<typeof uploadPartRecordSchema>;
+
+/**
+ * Work for the garbage collector, due at `dueAtMs`. Written BEFORE bytes move, so a crash at any point
+ * leaves a record that cleans up after it. `target: "data"` deletes the bytes of data id `id` (inline
+ * pages, manifest and shards; the shards of a write that never got a manifest are found through
+ * `workerIds`); `target: "upload"` removes the part records of upload `id`, deleting the data of every
+ * part except those of `keepDataId`'s composite manifest.
+ */
+export const gcRecordSchema = z.object({
+  v: z.literal(1),
+  target: z.enum(["data", "upload"]),
+  id: z.string(),
+  dueAtMs: z.number(),
+  reason: z.enum(["pending_write", "overwritten", "deleted", "aborted", "replaced_part", "completed_upload", "failed_write"]),
+  /** Shard i may be on `workerIds[i]` (for writes that never got a manifest). */
+  workerIds: z.array(z.string()),
+  /** For `completed_upload`: the composite data id whose parts must be kept. */
+  keepDataId: z.string().optional(),
+  attempts: z.number().int().min(0),
+});
+/** A GC record. */
+export type GcRecord = z.infer<typeof gcRecordSchema>;

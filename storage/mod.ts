@@ -1,0 +1,12 @@
+/** Bytes and metadata at rest: placement, topology, the stripe write/read paths, workers and metadata. */
+export * from "./topology.ts";
+export * from "./placement.ts";
+export * from "./stripe_layout.ts";
+export * from "./stripe_writer.ts";
+export * from "./stripe_reader.ts";
+export * from "./worker_pool.ts";
+export * from "./gc.ts";
+export { ReedSolomon, runErasureSelfTest } from "./erasure/mod.ts";
+export * from "./meta/mod.ts";
+export { startWorkerServer, type WorkerServer, WorkerClient } from "./worker/mod.ts";
+export * from "./core/mod.ts";

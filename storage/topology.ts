@@ -1,0 +1,44 @@
+/**
+ * The cluster as the gateway sees it: workers grouped region → zone → worker, each with an address
+ * and a placement weight. Manifests record worker ids, so addresses may change across restarts.
+ */
+import { StoreError } from "./core/mod.ts";
+
+/** One storage worker. */
+export interface WorkerInfo {
+  /** Stable identity recorded in manifests. */
+  readonly id: string;
+  /** Base URL of its internal HTTP API. */
+  readonly url: string;
+  readonly region: string;
+  readonly zone: string;
+  /** Relative share of shards it should receive (proportional to capacity). */
+  readonly weight: number;
+}
+
+/** An immutable set of workers with lookup by id. */
+export class Topology {
+  readonly workers: readonly WorkerInfo[];
+  /** Version of this layout; recorded in manifests so a later rebalance knows what it moves from. */
+  readonly layoutEpoch: number;
+  readonly #byId: Map<string, WorkerInfo>;
+
+  constructor(workers: readonly WorkerInfo[], layoutEpoch = 1) {
+    this.workers = workers;
+    this.layoutEpoch = layoutEpoch;
+    this.#byId = new Map(workers.map((worker) => [worker.id, worker]));
+    if (this.#byId.size !== workers.length) {
+      throw new StoreError("invalid_argument", "Topology lists the same worker id twice");
+    }
+  }
+
+  /** The worker with `id`, or `undefined` when it is no longer part of the cluster. */
+  worker(id: string): WorkerInfo | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The zone key (`region/zone`) that the zone rule counts by. */
+  static zoneOf(worker: WorkerInfo): string {
+    return `${worker.region}/${worker.zone}`;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * The gateway's side of the worker protocol: one `fetch` per call, signed with the cluster
+ * credential, uploads streamed (`duplex: "half"`), downloads returned as a `ShardFrameReader` that
+ * verifies every block. Failures become `StoreError`s: network errors and timeouts `unavailable`,
+ * 404 `shard_not_found`, 403 `unauthorized`, 507 `disk_full`, a corrupt or mismatching shard
+ * `corrupt_block`, anything else `unavailable` with the status in the message. Every response body
+ * is read or cancelled, so no connection resource leaks. `requestTimeoutMs` bounds each wait on the
+ * worker (see `WaitDeadline`), not the whole transfer.
+ */
+
+import { readAll, StoreError, type StoreErrorKind } from "../core/mod.ts";
+import { importClusterKey, signClusterRequest } from "./cluster_auth.ts";
+import { blockCount, ShardFrameReader } from "./shard_frames.ts";
+import { formatShardName, shardName } from "./shard_name.ts";
+import { WaitDeadline } from "./wait_deadline.ts";
+import {
+  BLOCK_COUNT_HEADER,
+  BLOCK_SIZE_HEADER,
+  DATA_LENGTH_HEADER,
+  ERROR_KIND_HEADER,
+  FIRST_BLOCK_HEADER,
+  HEALTH_PATH,
+  type HealthResponseBody,
+  parseErrorBody,
+  type PutShardResponseBody,
+  shardRequestPath,
+} from "./worker_protocol.ts";
+
+/** Default bound on one wait on a worker. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const MAX_JSON_BODY_BYTES = 64 * 1024;
+const KINDS_FROM_BODY: ReadonlySet<string> = new Set<StoreErrorKind>([
+  "corrupt_block",
+  "incomplete_body",
+  "invalid_argument",
+]);
+
+/** Options of a `WorkerClient`. */
+export interface WorkerClientOptions {
+  /** Id of the worker, checked against its health answer and named in errors. */
+  workerId: string;
+  /** Origin of the worker, such as `http://127.0.0.1:4101`. */
+  baseUrl: string;
+  /** Shared secret of the cluster credential. */
+  clusterSecret: string;
+  /** Bound on each wait on the worker; 30 s by default. */
+  requestTimeoutMs?: number;
+}
+
+/** Which shard a call is about. */
+export interface ShardRequest {
+  /** 32 lower-case hex digits. */
+  dataId: string;
+  /** 0..255. */
+  shardIndex: number;
+  /** Aborts the call. */
+  signal?: AbortSignal;
+}
+
+/** A shard upload. */
+export interface PutShardRequest extends ShardRequest {
+  /** Block size of the frames. */
+  blockSizeBytes: number;
+  /** Length of the shard's data. */
+  dataLength: number;
+  /** The frames, exactly `blockCount(dataLength, blockSizeBytes)` of them. */
+  body: ReadableStream<Uint8Array>;
+}
+
+/** A shard download: the whole shard, or `blockCount` blocks from `firstBlock`. */
+export interface GetShardRequest extends ShardRequest {
+  /** Block size the manifest records; the worker's must match. */
+  blockSizeBytes: number;
+  /** Data length the manifest records; the worker's must match. */
+  dataLength: number;
+  /** First block to read; 0 by default. */
+  firstBlock?: number;
+  /** Blocks to read (clamped to the end); all to the end by default. */
+  blockCount?: number;
+}
+
+/** What a worker stores for a shard. */
+export interface ShardInfo {
+  /** Block size of the stored frames. */
+  blockSizeBytes: number;
+  /** Length of the stored data. */
+  dataLength: number;
+  /** Number of blocks. */
+  blocks: number;
+}
+
+/** Talks to one worker. */
+export class WorkerClient {
+  /** Id of the worker. */
+  readonly workerId: string;
+  /** Origin of the worker. */
+  readonly baseUrl: string;
+  readonly #key: Promise<CryptoKey>;
+  readonly #timeoutMs: number;
+
+  constructor(options: WorkerClientOptions) {
+    this.workerId = options.workerId;
+    this.baseUrl = options.baseUrl;
+    this.#key = importClusterKey(options.clusterSecret);
+    this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Uploads a shard (replacing any of the same name); resolves once the worker has it on disk. */
+  async putShard(request: PutShardRequest): Promise<{ checksum: number; blocks: number }> {
+    const name = shardName(request.dataId, request.shardIndex);
+    const path = shardRequestPath(name, {
+      blockSize: request.blockSizeBytes,
+      dataLength: request.dataLength,
+    });
+    const response = await this.#send("PUT", path, request.signal, request.body);
+    const body = await this.#readJson<PutShardResponseBody>(response, "PUT", path);
+    const expectedBlocks = blockCount(request.dataLength, request.blockSizeBytes);
+    const checksumOk = Number.isInteger(body.checksum) && body.checksum >= 0 && body.checksum <= 0xffffffff;
+    if (body.blocks !== expectedBlocks || body.dataLength !== request.dataLength || !checksumOk) {
+      throw new StoreError(
+        "unavailable",
+        `Worker ${this.workerId} stored ${body.blocks} blocks / ${body.dataLength} bytes (checksum ` +
+          `${body.checksum}) of shard ${
+            formatShardName(name)
+          }, expected ${expectedBlocks} / ${request.dataLength}`,
+      );
+    }
+    return { checksum: body.checksum, blocks: body.blocks };
+  }
+
+  /** Downloads a shard or a range of its blocks; the returned reader verifies every block. */
+  async getShard(request: GetShardRequest): Promise<ShardFrameReader> {
+    const name = shardName(request.dataId, request.shardIndex);
+    const total = blockCount(request.dataLength, request.blockSizeBytes);
+    const firstBlock = request.firstBlock ?? 0;
+    const path = shardRequestPath(name, { firstBlock: request.firstBlock, blockCount: request.blockCount });
+    const deadline = new WaitDeadline(
+      this.#timeoutMs,
+      `GET ${path} on worker ${this.workerId}`,
+      request.signal,
+    );
+    const response = await this.#send("GET", path, request.signal, undefined, deadline);
+    const label = `shard ${formatShardName(name)} on worker ${this.workerId}`;
+    const expected: Record<string, number> = {
+      [BLOCK_SIZE_HEADER]: request.blockSizeBytes,
+      [DATA_LENGTH_HEADER]: request.dataLength,
+      [FIRST_BLOCK_HEADER]: firstBlock,
+      [BLOCK_COUNT_HEADER]: Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock)),
+    };
+    for (const [header, value] of Object.entries(expected)) {
+      const actual = response.headers.get(header);
+      if (actual !== String(value)) {
+        await response.body?.cancel();
+        throw new StoreError(
+          "corrupt_block",
+          `Worker sent ${header} ${actual} for ${label}, expected ${value}`,
+        );
+      }
+    }
+    const body = deadline.watchDownload(response.body ?? new Blob().stream());
+    return new ShardFrameReader(body, {
+      blockSizeBytes: request.blockSizeBytes,
+      dataLength: request.dataLength,
+      firstBlock,
+      blockCount: expected[BLOCK_COUNT_HEADER],
+      label,
+    });
+  }
+
+  /** Asks what the worker stores for a shard; null when it has none. */
+  async headShard(request: ShardRequest): Promise<ShardInfo | null> {
+    const path = shardRequestPath(shardName(request.dataId, request.shardIndex));
+    let response: Response;
+    try {
+      response = await this.#send("HEAD", path, request.signal);
+    } catch (error) {
+      if (error instanceof StoreError && error.kind === "shard_not_found") return null;
+      throw error;
+    }
+    await response.body?.cancel();
+    const info = {
+      blockSizeBytes: Number(response.headers.get(BLOCK_SIZE_HEADER)),
+      dataLength: Number(response.headers.get(DATA_LENGTH_HEADER)),
+      blocks: Number(response.headers.get(BLOCK_COUNT_HEADER)),
+    };
+    if (!Object.values(info).every(Number.isSafeInteger) || info.blockSizeBytes < 1) {
+      throw new StoreError("unavailable", `Worker ${this.workerId} sent bad headers for HEAD ${path}`);
+    }
+    return info;
+  }
+
+  /** Deletes a shard; succeeds whether or not the worker had it. */
+  async deleteShard(request: ShardRequest): Promise<void> {
+    const path = shardRequestPath(shardName(request.dataId, request.shardIndex));
+    const response = await this.#send("DELETE", path, request.signal);
+    await response.body?.cancel();
+  }
+
+  /** Checks that the worker answers, and that it is the worker this client expects. */
+  async health(signal?: AbortSignal): Promise<HealthResponseBody> {
+    const response = await this.#send("GET", HEALTH_PATH, signal);
+    const body = await this.#readJson<HealthResponseBody>(response, "GET", HEALTH_PATH);
+    if (body.workerId !== this.workerId || body.ok !== true) {
+      throw new StoreError(
+        "unavailable",
+        `Worker at ${this.baseUrl} is ${
+          JSON.stringify(body.workerId)
+        } (ok: ${body.ok}), expected ${this.workerId}`,
+      );
+    }
+    return body;
+  }
+
+  /** Sends one signed request; resolves with a 2xx response, or throws the mapped error. */
+  async #send(
+    method: string,
+    path: string,
+    signal: AbortSignal | undefined,
+    body?: ReadableStream<Uint8Array>,
+    deadline = new WaitDeadline(this.#timeoutMs, `${method} ${path} on worker ${this.workerId}`, signal),
+  ): Promise<Response> {
+    const url = new URL(path, this.baseUrl);
+    const headers = await signClusterRequest(await this.#key, method, url.pathname + url.search, Date.now());
+    const upload = body === undefined ? undefined : deadline.watchUpload(body);
+    let response: Response;
+    deadline.start();
+    try {
+      // `duplex` streams the body; Deno's `RequestInit` type does not list it yet, hence the wider type.
+      const init: RequestInit & { duplex?: "half" } = {
+        method,
+        headers: body === undefined ? headers : { ...headers, "content-type": "application/octet-stream" },
+        signal: deadline.signal,
+      };
+      if (upload !== undefined) {
+        init.body = upload.stream;
+        init.duplex = "half";
+      }
+      response = await fetch(url, init);
+    } catch (error) {
+      await upload?.stopSource(error);
+      if (upload?.sourceError !== undefined) throw upload.sourceError;
+      if (signal?.aborted) throw signal.reason;
+      if (deadline.timedOut) throw deadline.timeoutError();
+      throw new StoreError("unavailable", `${method} ${path} on worker ${this.workerId} failed: ${error}`, {
+        cause: error,
+      });
+    } finally {
+      if (upload === undefined) deadline.stop();
+      else deadline.close();
+    }
+    if (response.ok) return response;
+    const error = await this.#errorOf(response, method, path);
+    await upload?.stopSource(error);
+    throw error;
+  }
+
+  async #errorOf(response: Response, method: string, path: string): Promise<StoreError> {
+    const text = response.body === null ? "" : await readAll(response.body, MAX_JSON_BODY_BYTES).then(
+      (bytes) => new TextDecoder().decode(bytes),
+      () => "",
+    );
+    const body = parseErrorBody(text) ??
+      { error: response.headers.get(ERROR_KIND_HEADER) ?? "unknown", message: "(no body)" };
+    const status = response.status;
+    let kind: StoreErrorKind = "unavailable";
+    if (status === 404) kind = "shard_not_found";
+    else if (status === 403) kind = "unauthorized";
+    else if (status === 507) kind = "disk_full";
+    else if (KINDS_FROM_BODY.has(body.error)) kind = body.error as StoreErrorKind;
+    else if (status === 416) kind = "invalid_argument";
+    return new StoreError(
+      kind,
+      `Worker ${this.workerId} answered ${method} ${path} with ${status} ${body.error}: ${body.message}`,
+    );
+  }
+
+  async #readJson<T>(response: Response, method: string, path: string): Promise<T> {
+    try {
+      const bytes = await readAll(response.body ?? new Blob().stream(), MAX_JSON_BODY_BYTES);
+      return JSON.parse(new TextDecoder().decode(bytes)) as T;
+    } catch (error) {
+      throw new StoreError("unavailable", `Worker ${this.workerId} sent a bad body for ${method} ${path}`, {
+        cause: error,
+      });
+    }
+  }
+}

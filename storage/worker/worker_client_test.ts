@@ -1,0 +1,248 @@
+import { assertEquals, assertRejects } from "./test_assert.ts";
+import { concatBytes, crc32, StoreError } from "../core/mod.ts";
+import { type ShardFrameReader } from "./shard_frames.ts";
+import { WorkerClient } from "./worker_client.ts";
+import {
+  chunkedStream,
+  encodeFrames,
+  listFiles,
+  patternBytes,
+  randomDataId,
+  startTestWorker,
+  TEST_SECRET,
+  waitFor,
+} from "./test_support.ts";
+
+const BLOCK_SIZE_BYTES = 16;
+
+async function readData(reader: ShardFrameReader): Promise<Uint8Array> {
+  const blocks: Uint8Array[] = [];
+  for (let block = await reader.readBlock(); block !== null; block = await reader.readBlock()) {
+    blocks.push(block);
+  }
+  return concatBytes(blocks);
+}
+
+/** CRC32 over the concatenated big-endian block checksums, as the worker reports it. */
+function shardChecksum(frames: Uint8Array, dataLength: number, blockSizeBytes: number): number {
+  let checksum = 0;
+  let offset = 0;
+  for (let remaining = dataLength; remaining > 0; remaining -= blockSizeBytes) {
+    offset += Math.min(blockSizeBytes, remaining);
+    checksum = crc32(frames.subarray(offset, offset + 4), checksum);
+    offset += 4;
+  }
+  return checksum;
+}
+
+async function put(
+  client: WorkerClient,
+  dataId: string,
+  data: Uint8Array,
+  blockSizeBytes = BLOCK_SIZE_BYTES,
+) {
+  const frames = encodeFrames(data, blockSizeBytes);
+  const result = await client.putShard({
+    dataId,
+    shardIndex: 1,
+    blockSizeBytes,
+    dataLength: data.length,
+    body: chunkedStream(frames, 4096),
+  });
+  assertEquals(result.checksum, shardChecksum(frames, data.length, blockSizeBytes));
+  return result;
+}
+
+Deno.test("WorkerClient round-trips shards of 0, 1, blockSize-1, blockSize, blockSize+1 and many blocks", async () => {
+  await using worker = await startTestWorker();
+  for (const length of [0, 1, 15, 16, 17, 16 * 9 + 5]) {
+    const dataId = randomDataId();
+    const data = patternBytes(length, length);
+    const { blocks } = await put(worker.client, dataId, data);
+    assertEquals(blocks, Math.ceil(length / BLOCK_SIZE_BYTES));
+    const reader = await worker.client.getShard({
+      dataId,
+      shardIndex: 1,
+      blockSizeBytes: BLOCK_SIZE_BYTES,
+      dataLength: length,
+    });
+    assertEquals(await readData(reader), data, `${length} bytes`);
+  }
+});
+
+Deno.test("WorkerClient round-trips a shard larger than one disk read chunk", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  const blockSizeBytes = 64 * 1024;
+  const data = patternBytes(3 * 1024 * 1024 + 12_345);
+  await put(worker.client, dataId, data, blockSizeBytes);
+  const reader = await worker.client.getShard({
+    dataId,
+    shardIndex: 1,
+    blockSizeBytes,
+    dataLength: data.length,
+  });
+  assertEquals(await readData(reader), data);
+});
+
+Deno.test("WorkerClient.getShard() reads a range of blocks and clamps the count at the end", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  const data = patternBytes(16 * 5 + 3);
+  await put(worker.client, dataId, data);
+  const read = async (firstBlock: number, blockCount?: number) =>
+    await readData(
+      await worker.client.getShard({
+        dataId,
+        shardIndex: 1,
+        blockSizeBytes: BLOCK_SIZE_BYTES,
+        dataLength: data.length,
+        firstBlock,
+        blockCount,
+      }),
+    );
+  assertEquals(await read(1, 2), data.subarray(16, 48));
+  assertEquals(await read(4, 10), data.subarray(64));
+  assertEquals(await read(5), data.subarray(80));
+  const error = await assertRejects(() => read(6), StoreError, "416");
+  assertEquals(error.kind, "invalid_argument");
+});
+
+Deno.test("WorkerClient.getShard() throws shard_not_found and headShard() returns null for a missing shard", async () => {
+  await using worker = await startTestWorker();
+  const request = { dataId: randomDataId(), shardIndex: 0, blockSizeBytes: 16, dataLength: 10 };
+  const error = await assertRejects(() => worker.client.getShard(request), StoreError);
+  assertEquals(error.kind, "shard_not_found");
+  assertEquals(await worker.client.headShard(request), null);
+});
+
+Deno.test("WorkerClient.headShard() reports the stored block size, data length and block count", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  await put(worker.client, dataId, patternBytes(40));
+  assertEquals(await worker.client.headShard({ dataId, shardIndex: 1 }), {
+    blockSizeBytes: 16,
+    dataLength: 40,
+    blocks: 3,
+  });
+});
+
+Deno.test("WorkerClient.deleteShard() removes a shard and succeeds again when it is gone", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  await put(worker.client, dataId, patternBytes(40));
+  await worker.client.deleteShard({ dataId, shardIndex: 1 });
+  await worker.client.deleteShard({ dataId, shardIndex: 1 });
+  assertEquals(await worker.client.headShard({ dataId, shardIndex: 1 }), null);
+  assertEquals((await listFiles(worker.dataDir)).filter((path) => path.startsWith("shards/")), []);
+});
+
+Deno.test("WorkerClient.putShard() over an existing shard replaces it", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  await put(worker.client, dataId, patternBytes(100, 1));
+  const replacement = patternBytes(20, 2);
+  await put(worker.client, dataId, replacement, 8);
+  const reader = await worker.client.getShard({ dataId, shardIndex: 1, blockSizeBytes: 8, dataLength: 20 });
+  assertEquals(await readData(reader), replacement);
+});
+
+Deno.test("WorkerClient.getShard() throws corrupt_block when the stored shard differs from the manifest", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  await put(worker.client, dataId, patternBytes(40));
+  for (const [blockSizeBytes, dataLength] of [[8, 40], [16, 41]]) {
+    const request = { dataId, shardIndex: 1, blockSizeBytes, dataLength };
+    const error = await assertRejects(() => worker.client.getShard(request), StoreError);
+    assertEquals(error.kind, "corrupt_block");
+  }
+});
+
+Deno.test("WorkerClient.putShard() rethrows a failure of its body source and leaves no file", async () => {
+  await using worker = await startTestWorker();
+  const sourceError = new StoreError("incomplete_body", "the S3 client went away");
+  const frames = encodeFrames(patternBytes(64), 16);
+  let sent = false;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent) controller.error(sourceError);
+      else controller.enqueue(frames.subarray(0, 30));
+      sent = true;
+    },
+  });
+  const request = { dataId: randomDataId(), shardIndex: 2, blockSizeBytes: 16, dataLength: 64, body };
+  const error = await assertRejects(() => worker.client.putShard(request), StoreError);
+  assertEquals(error, sourceError);
+  await waitFor(async () => (await listFiles(worker.dataDir)).length === 0);
+});
+
+Deno.test("WorkerClient.putShard() maps a refused block to corrupt_block and stops reading its source", async () => {
+  await using worker = await startTestWorker();
+  const dataLength = 16 * 10_000;
+  const frames = encodeFrames(patternBytes(dataLength), 16);
+  frames[3] ^= 1;
+  let offset = 0;
+  const { promise: cancelled, resolve: onCancel } = Promise.withResolvers<unknown>();
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(frames.slice(offset, offset + 1000));
+      offset += 1000;
+      if (offset >= frames.length) controller.close();
+    },
+    cancel: onCancel,
+  }, { highWaterMark: 0 });
+  const request = { dataId: randomDataId(), shardIndex: 0, blockSizeBytes: 16, dataLength, body };
+  const error = await assertRejects(() => worker.client.putShard(request), StoreError, "Block 0");
+  assertEquals(error.kind, "corrupt_block");
+  assertEquals(await cancelled, error);
+  assertEquals(await listFiles(worker.dataDir), []);
+});
+
+Deno.test("WorkerClient.health() returns the worker id and refuses a worker with another id", async () => {
+  await using worker = await startTestWorker();
+  assertEquals(await worker.client.health(), { workerId: "w-test", ok: true });
+  const other = new WorkerClient({
+    workerId: "w-other",
+    baseUrl: worker.baseUrl,
+    clusterSecret: TEST_SECRET,
+  });
+  const error = await assertRejects(() => other.health(), StoreError, "expected w-other");
+  assertEquals(error.kind, "unavailable");
+});
+
+Deno.test("WorkerClient maps a wrong cluster secret to unauthorized", async () => {
+  await using worker = await startTestWorker();
+  const client = new WorkerClient({ workerId: "w-test", baseUrl: worker.baseUrl, clusterSecret: "wrong" });
+  const error = await assertRejects(() => client.health(), StoreError, "403");
+  assertEquals(error.kind, "unauthorized");
+});
+
+Deno.test("WorkerClient maps a refused connection to unavailable", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const client = new WorkerClient({ workerId: "w", baseUrl: `http://127.0.0.1:${port}`, clusterSecret: "x" });
+  const error = await assertRejects(() => client.health(), StoreError);
+  assertEquals(error.kind, "unavailable");
+});
+
+Deno.test("WorkerClient gives up with unavailable when a worker does not answer within requestTimeoutMs", async () => {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async () => {
+    await released;
+    return new Response("late");
+  });
+  try {
+    const client = new WorkerClient({
+      workerId: "w",
+      baseUrl: `http://127.0.0.1:${server.addr.port}`,
+      clusterSecret: "x",
+      requestTimeoutMs: 100,
+    });
+    const error = await assertRejects(() => client.health(), StoreError, "waited more than 100 ms");
+    assertEquals(error.kind, "unavailable");
+  } finally {
+    release();
+    await server.shutdown();
+  }
+});

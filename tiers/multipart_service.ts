@@ -1,0 +1,239 @@
+/**
+ * Multipart uploads: create, upload part (streamed through the erasure coder like PutObject), complete
+ * (one commit makes the object visible and retires the upload), abort, list parts. Part records of a
+ * finished upload are removed by the garbage collector, which keeps the parts the object uses.
+ */
+import {
+  type Clock,
+  type CompositeManifestPage,
+  dataGcRecord,
+  DigestStream,
+  fromHex,
+  type MetadataCatalog,
+  metaKeys,
+  MIN_PART_BYTES,
+  type ObjectHead,
+  StoreError,
+  toHex,
+  type UploadPartRecord,
+  type UploadRecord,
+} from "../storage/mod.ts";
+import { createHash } from "node:crypto";
+import type { BucketService } from "./bucket_service.ts";
+import { newRandomId } from "./ids.ts";
+import type { ObjectAttributes, ObjectService } from "./object_service.ts";
+import type { RegionalTier } from "./regional_tier.ts";
+
+/** Options of the multipart service. */
+export interface MultipartServiceOptions {
+  readonly catalog: MetadataCatalog;
+  readonly buckets: BucketService;
+  readonly objects: ObjectService;
+  readonly regional: RegionalTier;
+  readonly clock: Clock;
+  readonly gcGraceMs: number;
+}
+
+/** A part named in CompleteMultipartUpload. */
+export interface CompletedPart {
+  readonly partNumber: number;
+  readonly etag: string;
+}
+
+/** One page of ListParts. */
+export interface PartsPage {
+  readonly upload: UploadRecord;
+  readonly parts: UploadPartRecord[];
+  readonly isTruncated: boolean;
+}
+
+/** Parts per composite-manifest page (each page stays far below the 64 KiB value limit). */
+const PARTS_PER_MANIFEST_PAGE = 300;
+/** Most times a part commit is retried against racing writers. */
+const MAX_COMMIT_ATTEMPTS = 8;
+
+/** Multipart upload operations. */
+export class MultipartService {
+  readonly #options: MultipartServiceOptions;
+
+  constructor(options: MultipartServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Starts an upload; returns its record (with the new upload id). */
+  async create(bucket: string, key: string, attributes: ObjectAttributes): Promise<UploadRecord> {
+    const { catalog, clock } = this.#options;
+    const bucketRecord = await catalog.getBucket(bucket);
+    if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
+    const record: UploadRecord = { v: 1, uploadId: newRandomId(), bucket, key, initiatedMs: clock.nowMs(), ...attributes };
+    const committed = await catalog.transaction()
+      .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
+      .putUpload(record)
+      .bumpBucketEpoch(bucket)
+      .commit();
+    if (committed === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} was deleted meanwhile`);
+    return record;
+  }
+
+  /** Stores one part; replaces an earlier part with the same number atomically. Returns its ETag. */
+  async uploadPart(
+    upload: { bucket: string; key: string; uploadId: string; partNumber: number },
+    sizeBytes: number,
+    body: ReadableStream<Uint8Array>,
+  ): Promise<UploadPartRecord> {
+    const { catalog, clock, objects } = this.#options;
+    await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
+    const dataId = newRandomId();
+    const digest = new DigestStream();
+    const pending = await objects.beginRegionalWrite(dataId);
+    try {
+      const manifest = await this.#options.regional.write(dataId, sizeBytes, digest.wrap(body), pending.placement);
+      const part: UploadPartRecord = {
+        v: 1,
+        uploadId: upload.uploadId,
+        partNumber: upload.partNumber,
+        dataId,
+        sizeBytes,
+        etag: toHex(digest.md5()),
+        lastModifiedMs: clock.nowMs(),
+      };
+      for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+        const current = await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
+        const previous = await catalog.getUploadPart(upload.uploadId, upload.partNumber);
+        const pendingKey = metaKeys.gc(pending.record.dueAtMs, dataId);
+        const tx = catalog.transaction()
+          .check(metaKeys.upload(upload.bucket, upload.key, upload.uploadId), current.versionstamp)
+          .check(metaKeys.uploadPart(upload.uploadId, upload.partNumber), previous?.versionstamp ?? null)
+          .check(pendingKey, pending.versionstamp)
+          .delete(pendingKey)
+          .putErasureManifest(manifest)
+          .putUploadPart(part);
+        if (previous !== null) {
+          tx.putGc(dataGcRecord(previous.record.dataId, "replaced_part", clock.nowMs() + this.#options.gcGraceMs));
+        }
+        if (await tx.commit() !== null) return part;
+      }
+      throw new StoreError("conflict", `Part ${upload.partNumber} lost ${MAX_COMMIT_ATTEMPTS} races`);
+    } catch (error) {
+      await objects.abandonWrite(pending.record);
+      throw error;
+    }
+  }
+
+  /** Assembles the listed parts into the object, in one commit that also retires the upload. */
+  async complete(bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<ObjectHead> {
+    const { catalog, clock, objects } = this.#options;
+    const upload = await this.#getUpload(bucket, key, uploadId);
+    const records = await this.#checkParts(uploadId, parts);
+    const compositeId = newRandomId();
+    const pages: CompositeManifestPage[] = [];
+    const pageCount = Math.ceil(records.length / PARTS_PER_MANIFEST_PAGE);
+    for (let i = 0; i < records.length; i += PARTS_PER_MANIFEST_PAGE) {
+      pages.push({
+        v: 1,
+        kind: "composite",
+        dataId: compositeId,
+        pageCount,
+        parts: records.slice(i, i + PARTS_PER_MANIFEST_PAGE).map((part) => ({
+          partNumber: part.partNumber,
+          dataId: part.dataId,
+          sizeBytes: part.sizeBytes,
+          etag: part.etag,
+        })),
+      });
+    }
+    const md5OfMd5s = createHash("md5");
+    for (const part of records) md5OfMd5s.update(fromHex(part.etag));
+    const head: ObjectHead = {
+      v: 1,
+      key,
+      versionId: "null",
+      dataId: compositeId,
+      location: "composite",
+      sizeBytes: records.reduce((sum, part) => sum + part.sizeBytes, 0),
+      etag: `${md5OfMd5s.digest("hex")}-${records.length}`,
+      lastModifiedMs: clock.nowMs(),
+      contentType: upload.record.contentType,
+      userMetadata: upload.record.userMetadata,
+      headers: upload.record.headers,
+      storageClass: upload.record.storageClass,
+      partCount: records.length,
+    };
+    await objects.commitHead(bucket, head, {
+      compositePages: pages,
+      extra: (tx) =>
+        tx.check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
+          .delete(metaKeys.upload(bucket, key, uploadId))
+          .putGc({
+            v: 1,
+            target: "upload",
+            id: uploadId,
+            dueAtMs: clock.nowMs(),
+            reason: "completed_upload",
+            workerIds: [],
+            keepDataId: compositeId,
+            attempts: 0,
+          }),
+    });
+    return head;
+  }
+
+  /** Aborts an upload: its parts' data goes to GC. */
+  async abort(bucket: string, key: string, uploadId: string): Promise<void> {
+    const { catalog, clock } = this.#options;
+    const upload = await this.#getUpload(bucket, key, uploadId);
+    const committed = await catalog.transaction()
+      .check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
+      .delete(metaKeys.upload(bucket, key, uploadId))
+      .putGc({ v: 1, target: "upload", id: uploadId, dueAtMs: clock.nowMs(), reason: "aborted", workerIds: [], attempts: 0 })
+      .bumpBucketEpoch(bucket)
+      .commit();
+    if (committed === null) throw new StoreError("upload_not_found", `Upload ${uploadId} changed while aborting`);
+  }
+
+  /** Parts with number greater than `partNumberMarker`, at most `maxParts`. */
+  async listParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumberMarker: number,
+    maxParts: number,
+  ): Promise<PartsPage> {
+    const upload = await this.#getUpload(bucket, key, uploadId);
+    const parts = await this.#options.catalog.listUploadParts(uploadId, partNumberMarker, maxParts + 1);
+    return { upload: upload.record, parts: parts.slice(0, maxParts), isTruncated: parts.length > maxParts };
+  }
+
+  async #getUpload(bucket: string, key: string, uploadId: string) {
+    await this.#options.buckets.get(bucket);
+    const upload = await this.#options.catalog.getUpload(bucket, key, uploadId);
+    if (upload === null) {
+      throw new StoreError("upload_not_found", `Upload ${uploadId} of ${key} does not exist or has finished`);
+    }
+    return upload;
+  }
+
+  async #checkParts(uploadId: string, parts: readonly CompletedPart[]): Promise<UploadPartRecord[]> {
+    const records: UploadPartRecord[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const wanted = parts[i];
+      if (i > 0 && wanted.partNumber <= parts[i - 1].partNumber) {
+        throw new StoreError("invalid_part_order", `Part ${wanted.partNumber} follows part ${parts[i - 1].partNumber}`);
+      }
+      const record = await this.#options.catalog.getUploadPart(uploadId, wanted.partNumber);
+      if (record === null || record.record.etag !== wanted.etag.replaceAll('"', "")) {
+        throw new StoreError("invalid_part", `Part ${wanted.partNumber} was not uploaded or its ETag differs`);
+      }
+      records.push(record.record);
+    }
+    for (let i = 0; i < records.length - 1; i++) {
+      if (records[i].sizeBytes < MIN_PART_BYTES) {
+        throw new StoreError(
+          "entity_too_small",
+          `Part ${records[i].partNumber} has ${records[i].sizeBytes} bytes; every part but the last needs ${MIN_PART_BYTES}`,
+        );
+      }
+    }
+    return records;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * S3 listing semantics over the ordered object-head range: prefix, delimiter (common prefixes), a
+ * start-after key, and a page limit. A common prefix is emitted once and then skipped by seeking past
+ * every key that starts with it, so a page costs O(keys returned), however many keys roll up.
+ */
+import type { MetadataCatalog, ObjectHead } from "../storage/mod.ts";
+
+/** What to list. */
+export interface ListRequest {
+  readonly prefix: string;
+  readonly delimiter: string;
+  /** Only keys (and common prefixes) strictly after this one. */
+  readonly startAfter: string;
+  readonly maxKeys: number;
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  readonly objects: ObjectHead[];
+  readonly commonPrefixes: string[];
+  readonly isTruncated: boolean;
+  /** The last key or common prefix returned (the marker of the next page). */
+  readonly lastReturned: string | null;
+}
+
+/** Lists one page of `bucket`. */
+export async function listObjectPage(
+  catalog: MetadataCatalog,
+  bucket: string,
+  request: ListRequest,
+): Promise<ListPage> {
+  const { prefix, delimiter, startAfter, maxKeys } = request;
+  const objects: ObjectHead[] = [];
+  const commonPrefixes: string[] = [];
+  let lastReturned: string | null = null;
+  if (maxKeys <= 0) return { objects, commonPrefixes, isTruncated: false, lastReturned };
+  const toKey = prefixUpperBound(prefix);
+  let fromKey: string | undefined = startAfter > prefix ? startAfter : prefix;
+  while (fromKey !== undefined) {
+    let seekTo: string | undefined = undefined;
+    for await (const head of catalog.listObjects(bucket, { fromKey, toKey }, maxKeys + 2)) {
+      if (head.key <= startAfter) continue;
+      const rollUp = delimiter === "" ? -1 : head.key.indexOf(delimiter, prefix.length);
+      const entry = rollUp === -1 ? head.key : head.key.slice(0, rollUp + delimiter.length);
+      if (rollUp !== -1 && entry <= startAfter) {
+        seekTo = prefixUpperBound(entry);
+        break;
+      }
+      if (objects.length + commonPrefixes.length === maxKeys) {
+        return { objects, commonPrefixes, isTruncated: true, lastReturned };
+      }
+      lastReturned = entry;
+      if (rollUp === -1) {
+        objects.push(head);
+        continue;
+      }
+      commonPrefixes.push(entry);
+      seekTo = prefixUpperBound(entry);
+      break;
+    }
+    if (seekTo === undefined) break;
+    fromKey = seekTo;
+  }
+  return { objects, commonPrefixes, isTruncated: false, lastReturned };
+}
+
+/**
+ * The least string greater than every string that starts with `prefix` (in code point order, which is
+ * UTF-8 byte order), or undefined when there is none (empty prefix, or only U+10FFFF characters).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix);
+  while (codePoints.length > 0) {
+    const last = codePoints.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return codePoints.join("") + String.fromCodePoint(next);
+    }
+  }
+  return undefined;
+}

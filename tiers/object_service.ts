@@ -1,0 +1,270 @@
+/**
+ * Objects: put (inline or regional), get, head, delete and list. Every change is ONE atomic metadata
+ * commit that checks the bucket and the previous head, swaps in the new head, and hands the data it
+ * orphans to the garbage collector. Regional writes record a pending-GC item before any byte moves,
+ * and the commit deletes it (checking it was not claimed), so a crash or failure cleans itself up.
+ */
+import {
+  type CatalogTransaction,
+  type Clock,
+  type CompositeManifestPage,
+  type ErasureManifest,
+  dataGcRecord,
+  DigestStream,
+  type GcRecord,
+  type Logger,
+  type MetadataCatalog,
+  metaKeys,
+  type ObjectHead,
+  readAll,
+  StoreError,
+  type StoredHeaders,
+  toHex,
+  type WorkerInfo,
+} from "../storage/mod.ts";
+import type { BucketService } from "./bucket_service.ts";
+import type { DataReader } from "./data_reader.ts";
+import { newRandomId } from "./ids.ts";
+import { listObjectPage, type ListPage, type ListRequest } from "./object_lister.ts";
+import type { ByteRange, RegionalTier } from "./regional_tier.ts";
+
+/** Options of the object service. */
+export interface ObjectServiceOptions {
+  readonly catalog: MetadataCatalog;
+  readonly buckets: BucketService;
+  readonly regional: RegionalTier;
+  readonly reader: DataReader;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Objects up to this size are stored inline in metadata pages. */
+  readonly inlineThresholdBytes: number;
+  /** Delay before orphaned data is deleted (lets in-flight reads of an old version finish). */
+  readonly gcGraceMs: number;
+}
+
+/** The descriptive attributes of a new object. */
+export interface ObjectAttributes {
+  readonly contentType: string;
+  readonly userMetadata: Record<string, string>;
+  readonly headers: StoredHeaders;
+  readonly storageClass: string;
+}
+
+/** A PutObject request after parsing and authentication. */
+export interface PutObjectInput extends ObjectAttributes {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sizeBytes: number;
+  /** The verified body: errors if its checksums or signatures fail, which aborts the write. */
+  readonly body: ReadableStream<Uint8Array>;
+}
+
+/** An object's head plus a stream of the requested bytes. */
+export interface ObjectRead {
+  readonly head: ObjectHead;
+  readonly body: ReadableStream<Uint8Array>;
+}
+
+/** Most times a commit is retried when a racing writer changed the head in between. */
+const MAX_COMMIT_ATTEMPTS = 8;
+
+/** Object operations. */
+export class ObjectService {
+  readonly #options: ObjectServiceOptions;
+
+  constructor(options: ObjectServiceOptions) {
+    this.#options = options;
+  }
+
+  /** Stores an object; acknowledged only after shards are durable and the metadata commit succeeded. */
+  async put(input: PutObjectInput): Promise<ObjectHead> {
+    const { buckets, inlineThresholdBytes } = this.#options;
+    await buckets.get(input.bucket);
+    const dataId = newRandomId();
+    const digest = new DigestStream();
+    const body = digest.wrap(input.body);
+    if (input.sizeBytes <= inlineThresholdBytes) {
+      const bytes = await readExactly(body, input.sizeBytes);
+      const head = this.#newHead(input, dataId, "inline", toHex(digest.md5()));
+      await this.commitHead(input.bucket, head, { inlineBytes: bytes });
+      return head;
+    }
+    const pending = await this.beginRegionalWrite(dataId);
+    try {
+      const manifest = await this.#options.regional.write(dataId, input.sizeBytes, body, pending.placement);
+      const head = this.#newHead(input, dataId, "regional", toHex(digest.md5()));
+      await this.commitHead(input.bucket, head, { manifest, pending });
+      return head;
+    } catch (error) {
+      await this.abandonWrite(pending.record);
+      throw error;
+    }
+  }
+
+  /** The current head of `bucket/key`; throws `object_not_found`. */
+  async head(bucket: string, key: string): Promise<ObjectHead> {
+    await this.#options.buckets.get(bucket);
+    const head = await this.#options.catalog.getObject(bucket, key);
+    if (head === null) throw new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
+    return head.record;
+  }
+
+  /** Opens the bytes of `range` of `head` (as returned by `head()`). */
+  async open(head: ObjectHead, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+    return await this.#options.reader.read(head, range);
+  }
+
+  /** Deletes `bucket/key` (no error when absent, as S3); its data goes to GC after the grace period. */
+  async delete(bucket: string, key: string): Promise<void> {
+    const { catalog, clock } = this.#options;
+    const bucketRecord = await catalog.getBucket(bucket);
+    if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const current = await catalog.getObject(bucket, key);
+      if (current === null) return;
+      const committed = await catalog.transaction()
+        .check(metaKeys.object(bucket, key), current.versionstamp)
+        .delete(metaKeys.object(bucket, key))
+        .putGc(dataGcRecord(current.record.dataId, "deleted", clock.nowMs() + this.#options.gcGraceMs))
+        .bumpBucketEpoch(bucket)
+        .commit();
+      if (committed !== null) return;
+    }
+    throw new StoreError("conflict", `Delete of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
+  }
+
+  /** One page of the bucket's listing. */
+  async list(bucket: string, request: ListRequest): Promise<ListPage> {
+    await this.#options.buckets.get(bucket);
+    return await listObjectPage(this.#options.catalog, bucket, request);
+  }
+
+  /**
+   * Records a pending-GC item for `dataId` with the workers it is about to use, BEFORE any byte moves.
+   * Used by PutObject and UploadPart.
+   */
+  async beginRegionalWrite(dataId: string): Promise<PendingWrite> {
+    const { catalog, clock, regional } = this.#options;
+    const placement = regional.place(dataId);
+    const record = dataGcRecord(
+      dataId,
+      "pending_write",
+      clock.nowMs() + this.#options.gcGraceMs,
+      placement.map((worker) => worker.id),
+    );
+    const committed = await catalog.transaction().check(metaKeys.gc(record.dueAtMs, dataId), null).putGc(record).commit();
+    if (committed === null) throw new StoreError("conflict", `Pending write ${dataId} already recorded`);
+    return { record, placement, versionstamp: committed };
+  }
+
+  /** After a failed write: makes its pending-GC item due now so its shards go soon. Best effort. */
+  async abandonWrite(record: GcRecord): Promise<void> {
+    const { catalog, clock } = this.#options;
+    try {
+      const current = await catalog.store.get(metaKeys.gc(record.dueAtMs, record.id));
+      if (current === null) return;
+      await catalog.transaction()
+        .check(metaKeys.gc(record.dueAtMs, record.id), current.versionstamp)
+        .delete(metaKeys.gc(record.dueAtMs, record.id))
+        .putGc({ ...record, reason: "failed_write", dueAtMs: clock.nowMs() })
+        .commit();
+    } catch (error) {
+      this.#options.logger.warn("could not expedite cleanup of a failed write", { dataId: record.id, error });
+    }
+  }
+
+  /**
+   * Commits `head` as the current version of its key: checks the bucket still exists, swaps out the
+   * previous head (its data goes to GC), writes the manifest or inline pages, and deletes the pending
+   * GC item (checking that GC has not claimed it).
+   */
+  async commitHead(bucket: string, head: ObjectHead, data: CommitData): Promise<void> {
+    const { catalog, clock } = this.#options;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const bucketRecord = await catalog.getBucket(bucket);
+      if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
+      const current = await catalog.getObject(bucket, head.key);
+      const tx = catalog.transaction()
+        .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
+        .check(metaKeys.object(bucket, head.key), current?.versionstamp ?? null)
+        .putObject(bucket, head)
+        .bumpBucketEpoch(bucket);
+      addData(tx, data, head.dataId);
+      if (current !== null) {
+        tx.putGc(dataGcRecord(current.record.dataId, "overwritten", clock.nowMs() + this.#options.gcGraceMs));
+      }
+      if (await tx.commit() !== null) return;
+      if (data.pending !== undefined && !(await this.#pendingStillOurs(data.pending.record))) {
+        throw new StoreError("conflict", `Write ${head.dataId} outlived its GC grace period and was reclaimed`);
+      }
+    }
+    throw new StoreError("conflict", `Commit of ${head.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
+  }
+
+  async #pendingStillOurs(record: GcRecord): Promise<boolean> {
+    const entry = await this.#options.catalog.store.get(metaKeys.gc(record.dueAtMs, record.id));
+    return entry !== null;
+  }
+
+  #newHead(input: PutObjectInput, dataId: string, location: ObjectHead["location"], etag: string): ObjectHead {
+    return {
+      v: 1,
+      key: input.key,
+      versionId: "null",
+      dataId,
+      location,
+      sizeBytes: input.sizeBytes,
+      etag,
+      lastModifiedMs: this.#options.clock.nowMs(),
+      contentType: input.contentType,
+      userMetadata: input.userMetadata,
+      headers: input.headers,
+      storageClass: input.storageClass,
+    };
+  }
+}
+
+/** A regional write in progress: its pending-GC item and placement. */
+export interface PendingWrite {
+  readonly record: GcRecord;
+  readonly placement: WorkerInfo[];
+  readonly versionstamp: string;
+}
+
+/** The data written with a head commit. */
+export interface CommitData {
+  readonly inlineBytes?: Uint8Array;
+  readonly manifest?: ErasureManifest;
+  readonly compositePages?: readonly CompositeManifestPage[];
+  /** The pending-GC item to delete; the commit checks that GC has not claimed it. */
+  readonly pending?: PendingWrite;
+  /** Extra work to do in the same commit (e.g. removing a multipart upload). */
+  readonly extra?: (tx: CatalogTransaction) => void;
+}
+
+function addData(tx: CatalogTransaction, data: CommitData, dataId: string): void {
+  if (data.inlineBytes !== undefined) tx.putInline(dataId, data.inlineBytes);
+  if (data.manifest !== undefined) tx.putErasureManifest(data.manifest);
+  if (data.compositePages !== undefined) tx.putCompositeManifest(data.compositePages);
+  if (data.pending !== undefined) {
+    const key = metaKeys.gc(data.pending.record.dueAtMs, data.pending.record.id);
+    tx.check(key, data.pending.versionstamp).delete(key);
+  }
+  data.extra?.(tx);
+}
+
+async function readExactly(body: ReadableStream<Uint8Array>, sizeBytes: number): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readAll(body, sizeBytes);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new StoreError("incomplete_body", `Body is longer than the declared ${sizeBytes} bytes`);
+    }
+    throw error;
+  }
+  if (bytes.length !== sizeBytes) {
+    throw new StoreError("incomplete_body", `Body has ${bytes.length} bytes, expected ${sizeBytes}`);
+  }
+  return bytes;
+}

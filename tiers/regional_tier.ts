@@ -1,0 +1,105 @@
+/**
+ * The regional tier: objects erasure-coded (k + m) across the standard worker pool. Places shards,
+ * writes them with the stripe writer, builds the manifest, and reads ranges back through the stripe
+ * reader (degraded reads reconstruct from parity).
+ */
+import {
+  type ErasureManifest,
+  type Logger,
+  placeShards,
+  readStripes,
+  ReedSolomon,
+  StripeLayout,
+  type WorkerInfo,
+  type WorkerPool,
+  writeStripes,
+} from "../storage/mod.ts";
+
+/** Settings of the tier. */
+export interface RegionalTierOptions {
+  readonly pool: WorkerPool;
+  readonly dataShards: number;
+  readonly parityShards: number;
+  readonly blockSizeBytes: number;
+  readonly stripesInFlight: number;
+  readonly logger: Logger;
+}
+
+/** A byte range, first and last byte inclusive. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Erasure-coded storage on the worker pool. */
+export class RegionalTier {
+  readonly #options: RegionalTierOptions;
+  readonly #codecs = new Map<string, ReedSolomon>();
+
+  constructor(options: RegionalTierOptions) {
+    this.#options = options;
+    this.#codec(options.dataShards, options.parityShards);
+  }
+
+  /** The workers that will hold the shards of `dataId`, shard i on entry i. */
+  place(dataId: string): WorkerInfo[] {
+    const { dataShards, parityShards, pool } = this.#options;
+    return placeShards(dataId, pool.topology, dataShards + parityShards, Math.max(1, parityShards));
+  }
+
+  /** Streams `sizeBytes` bytes of `body` to the workers of `placement`; returns the manifest to commit. */
+  async write(
+    dataId: string,
+    sizeBytes: number,
+    body: ReadableStream<Uint8Array>,
+    placement: readonly WorkerInfo[],
+  ): Promise<ErasureManifest> {
+    const { dataShards, parityShards, blockSizeBytes, pool } = this.#options;
+    const result = await writeStripes(body, {
+      dataId,
+      layout: new StripeLayout(sizeBytes, dataShards, blockSizeBytes),
+      codec: this.#codec(dataShards, parityShards),
+      targets: placement.map((worker) => ({ workerId: worker.id, client: pool.client(worker.id)! })),
+      writeQuorum: Math.min(dataShards + 1, dataShards + parityShards),
+      stripesInFlight: this.#options.stripesInFlight,
+    });
+    if (result.failedShards > 0) {
+      this.#options.logger.warn("write reached quorum with missing shards", { dataId, failed: result.failedShards });
+    }
+    return {
+      v: 1,
+      kind: "erasure",
+      dataId,
+      sizeBytes,
+      dataShards,
+      parityShards,
+      blockSizeBytes,
+      layoutEpoch: pool.topology.layoutEpoch,
+      shards: result.shards,
+    };
+  }
+
+  /** The bytes of `range` (whole object when omitted) of the data described by `manifest`. */
+  read(manifest: ErasureManifest, range?: ByteRange): ReadableStream<Uint8Array> {
+    return readStripes({
+      manifest,
+      range,
+      codec: this.#codec(manifest.dataShards, manifest.parityShards),
+      clientFor: (workerId) => this.#options.pool.client(workerId),
+      stripesInFlight: this.#options.stripesInFlight,
+      logger: this.#options.logger,
+      onDegraded: (dataId, failedShards) =>
+        this.#options.logger.warn("degraded read", { dataId, failedShards }),
+    });
+  }
+
+  #codec(dataShards: number, parityShards: number): ReedSolomon {
+    const key = `${dataShards}+${parityShards}`;
+    let codec = this.#codecs.get(key);
+    if (codec === undefined) {
+      codec = new ReedSolomon(dataShards, parityShards);
+      this.#codecs.set(key, codec);
+    }
+    return codec;
+  }
+}
