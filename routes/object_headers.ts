@@ -40,7 +40,10 @@ export function objectAttributesFrom(headers: Headers): ObjectAttributes {
   };
   copy("cache-control", "cacheControl");
   copy("content-disposition", "contentDisposition");
-  copy("content-encoding", "contentEncoding");
+  // aws-chunked is transfer framing (removed by the body decoder), never the stored encoding.
+  const encoding = (headers.get("content-encoding") ?? "").split(",").map((token) => token.trim())
+    .filter((token) => token !== "" && token.toLowerCase() !== "aws-chunked").join(", ");
+  if (encoding !== "") stored.contentEncoding = encoding;
   copy("content-language", "contentLanguage");
   copy("expires", "expires");
   return {

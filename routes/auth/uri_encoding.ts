@@ -5,6 +5,7 @@
  */
 
 const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 /** `%XX` for every byte value, upper-case hex as SigV4 requires. */
 const PERCENT_ENCODED: string[] = Array.from(
@@ -73,5 +74,5 @@ export function reencodeComponent(text: string, plusIsSpace: boolean): string {
 
 /** Text of one query component, decoded (`+` as space) and read as UTF-8. */
 export function decodeQueryComponent(text: string): string {
-  return new TextDecoder().decode(percentDecodeToBytes(text, true));
+  return textDecoder.decode(percentDecodeToBytes(text, true));
 }

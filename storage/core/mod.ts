@@ -7,3 +7,4 @@ export * from "./logger.ts";
 export * from "./bytes.ts";
 export * from "./exact_reader.ts";
 export * from "./digest_stream.ts";
+export * from "./crc32c.ts";

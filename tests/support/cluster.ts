@@ -1,0 +1,212 @@
+/**
+ * A real cluster for integration tests: 9 worker processes in 3 zones and one gateway process, each
+ * `main.ts` started with `deno run`, on 127.0.0.1 ports chosen at run time, in a temp dir. Workers
+ * can be stopped and restarted on their old port; the gateway can be SIGKILLed and restarted on the
+ * same metadata file. `await using` stops everything.
+ */
+import { S3Client } from "@aws-sdk/client-s3";
+
+/** Root credentials every test cluster uses. */
+export const TEST_CREDENTIALS = {
+  accessKeyId: "TESTROOTACCESSKEY01",
+  secretAccessKey: "test-root-secret-key-0123456789",
+} as const;
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const MAIN = `${ROOT}main.ts`;
+const CONFIG = `${ROOT}deno.json`;
+const CLUSTER_SECRET = "test-cluster-secret-0123456789abcdef";
+
+/** Options of a test cluster. */
+export interface ClusterOptions {
+  /** Zones × workers per zone (default 3 × 3). */
+  readonly zones?: number;
+  readonly workersPerZone?: number;
+  /** Extra gateway environment (e.g. OBJSTORE_GC_GRACE_MS). */
+  readonly gatewayEnv?: Record<string, string>;
+}
+
+interface RunningProcess {
+  child: Deno.ChildProcess;
+  port: number;
+  output: Promise<string>;
+}
+
+/** A running test cluster. */
+export class TestCluster implements AsyncDisposable {
+  readonly dir: string;
+  readonly workerIds: string[];
+  readonly #options: ClusterOptions;
+  readonly #workers = new Map<string, RunningProcess>();
+  readonly #workerPorts = new Map<string, number>();
+  #gateway: RunningProcess | null = null;
+
+  private constructor(dir: string, workerIds: string[], options: ClusterOptions) {
+    this.dir = dir;
+    this.workerIds = workerIds;
+    this.#options = options;
+  }
+
+  /** Starts workers and gateway; resolves once all are ready. */
+  static async start(options: ClusterOptions = {}): Promise<TestCluster> {
+    const dir = await Deno.makeTempDir({ prefix: "objstore-test-" });
+    const zones = options.zones ?? 3;
+    const perZone = options.workersPerZone ?? 3;
+    const ids: string[] = [];
+    for (let zone = 1; zone <= zones; zone++) for (let w = 1; w <= perZone; w++) ids.push(`z${zone}-w${w}`);
+    const cluster = new TestCluster(dir, ids, options);
+    try {
+      await Promise.all(ids.map((id) => cluster.startWorker(id)));
+      await Deno.writeTextFile(`${dir}/workers.json`, JSON.stringify(ids.map((id) => ({
+        id,
+        url: `http://127.0.0.1:${cluster.#workerPorts.get(id)}`,
+        region: "us-east-1",
+        zone: id.slice(0, id.indexOf("-")),
+        weight: 1,
+      }))));
+      await cluster.startGateway();
+    } catch (error) {
+      await cluster[Symbol.asyncDispose]();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** The S3 endpoint URL. */
+  get endpoint(): string {
+    if (this.#gateway === null) throw new Error("The gateway is not running");
+    return `http://127.0.0.1:${this.#gateway.port}`;
+  }
+
+  /** A fresh AWS SDK v3 client for this cluster (path style, SDK defaults otherwise). */
+  client(): S3Client {
+    return new S3Client({
+      endpoint: this.endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+    });
+  }
+
+  /** Data directory of worker `id`. */
+  workerDir(id: string): string {
+    return `${this.dir}/workers/${id}`;
+  }
+
+  /** Data directory of the gateway (holds the metadata KV file). */
+  get gatewayDir(): string {
+    return `${this.dir}/gateway`;
+  }
+
+  /** Starts (or restarts, on its previous port) worker `id`. */
+  async startWorker(id: string): Promise<void> {
+    const port = this.#workerPorts.get(id) ?? 0;
+    const running = await spawnRole(
+      ["worker", "--worker-id", id, "--port", String(port), "--data-dir", this.workerDir(id)],
+      {},
+      "worker ready:",
+    );
+    this.#workers.set(id, running);
+    this.#workerPorts.set(id, running.port);
+  }
+
+  /** Stops worker `id` with `signal` (SIGKILL by default) and waits for it to exit. */
+  async stopWorker(id: string, signal: Deno.Signal = "SIGKILL"): Promise<void> {
+    const running = this.#workers.get(id);
+    if (running === undefined) return;
+    this.#workers.delete(id);
+    await stopProcess(running, signal);
+  }
+
+  /** Starts the gateway (on its previous port when restarting). */
+  async startGateway(extraEnv: Record<string, string> = {}): Promise<void> {
+    const port = this.#gateway?.port ?? 0;
+    this.#gatewayStopped = false;
+    this.#gateway = await spawnRole(
+      ["gateway", "--port", String(port), "--data-dir", this.gatewayDir, "--workers-file", `${this.dir}/workers.json`],
+      { ...this.#options.gatewayEnv, ...extraEnv },
+      "endpoint:",
+    );
+  }
+
+  /** Stops the gateway with `signal` and waits; it can be started again with `startGateway`. */
+  async stopGateway(signal: Deno.Signal = "SIGTERM"): Promise<void> {
+    if (this.#gateway === null) return;
+    const gateway = this.#gateway;
+    await stopProcess(gateway, signal);
+    this.#gatewayStopped = true;
+  }
+
+  #gatewayStopped = false;
+
+  /** Everything the gateway process wrote to stderr so far (after it stopped). */
+  async gatewayLog(): Promise<string> {
+    return this.#gateway === null ? "" : await this.#gateway.output;
+  }
+
+  /** Stops every process and removes the temp dir. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const all: Promise<void>[] = [];
+    if (this.#gateway !== null && !this.#gatewayStopped) all.push(stopProcess(this.#gateway, "SIGTERM"));
+    for (const running of this.#workers.values()) all.push(stopProcess(running, "SIGTERM"));
+    this.#workers.clear();
+    await Promise.all(all);
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function spawnRole(args: string[], extraEnv: Record<string, string>, readyPrefix: string): Promise<RunningProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", CONFIG, MAIN, ...args],
+    env: {
+      OBJSTORE_CLUSTER_SECRET: CLUSTER_SECRET,
+      OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
+      OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
+      OBJSTORE_LOG_LEVEL: "warn",
+      ...extraEnv,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const deadline = Date.now() + 60_000;
+  while (!buffer.includes("\n") || !buffer.split("\n").some((line) => line.startsWith(readyPrefix))) {
+    const timer = new Promise<{ done: true; value: undefined }>((resolve) =>
+      setTimeout(() => resolve({ done: true, value: undefined }), Math.max(0, deadline - Date.now()))
+    );
+    const { value, done } = await Promise.race([reader.read(), timer]);
+    if (done) {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+      throw new Error(`${args[0]} did not become ready:\n${await output}`);
+    }
+    buffer += value;
+  }
+  // Keep draining stdout so the child never blocks on a full pipe.
+  (async () => {
+    while (!(await reader.read()).done) { /* drain */ }
+  })().catch(() => {});
+  const line = buffer.split("\n").find((l) => l.startsWith(readyPrefix))!;
+  const port = Number(new URL(line.slice(readyPrefix.length).trim().split(" ").at(-1)!).port);
+  return { child, port, output };
+}
+
+async function stopProcess(running: RunningProcess, signal: Deno.Signal): Promise<void> {
+  try {
+    running.child.kill(signal);
+  } catch { /* already exited */ }
+  const timer = setTimeout(() => {
+    try {
+      running.child.kill("SIGKILL");
+    } catch { /* already exited */ }
+  }, 10_000);
+  await running.child.status;
+  clearTimeout(timer);
+  await running.output;
+}
