@@ -89,6 +89,12 @@ export class TestCluster implements AsyncDisposable {
     });
   }
 
+  /** Process id of the running gateway. */
+  get gatewayPid(): number {
+    if (this.#gateway === null) throw new Error("The gateway is not running");
+    return this.#gateway.child.pid;
+  }
+
   /** Data directory of worker `id`. */
   workerDir(id: string): string {
     return `${this.dir}/workers/${id}`;

@@ -13,8 +13,14 @@ export interface SignedFetchInit {
   readonly payloadHash?: string;
 }
 
-/** Sends a SigV4-signed request to `url`. */
+/** Sends a SigV4-signed request to `url` (buffered bodies; see `streamingPut` for streams). */
 export async function signedFetch(url: string, init: SignedFetchInit): Promise<Response> {
+  const headers = await signedHeaders(url, init);
+  return await fetch(url, { method: init.method, headers, body: init.body } as RequestInit);
+}
+
+/** The headers of a SigV4-signed request to `url` (the body, if a stream, is not hashed). */
+export async function signedHeaders(url: string, init: SignedFetchInit): Promise<Record<string, string>> {
   const target = new URL(url);
   const signer = new SignatureV4({
     service: "s3",
@@ -41,5 +47,5 @@ export async function signedFetch(url: string, init: SignedFetchInit): Promise<R
     headers,
     body: init.body,
   });
-  return await fetch(url, { method: init.method, headers: signed.headers, body: init.body });
+  return signed.headers;
 }
