@@ -5,13 +5,9 @@
  */
 import { Hono } from "hono";
 import { type Logger, toHex } from "../storage/mod.ts";
-import { authenticateRequest, SigningKeyCache } from "./auth/mod.ts";
-import { rawRequestTarget } from "./auth/raw_target.ts";
+import { authenticateRequest, rawRequestTarget, SigningKeyCache } from "./auth/mod.ts";
 import { renderErrorXml, toS3Error } from "./error_response.ts";
-import * as bucketHandlers from "./handlers/bucket_handlers.ts";
-import * as listHandlers from "./handlers/list_handlers.ts";
-import * as multipartHandlers from "./handlers/multipart_handlers.ts";
-import * as objectHandlers from "./handlers/object_handlers.ts";
+import { bucketHandlers, listHandlers, multipartHandlers, objectHandlers } from "./handlers/mod.ts";
 import type { GatewayServices, RequestContext } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 import { parseOperation, parseTarget, type S3Operation, type S3OperationName } from "./s3_operation.ts";

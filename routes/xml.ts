@@ -29,6 +29,8 @@ const parser = new XMLParser({
   trimValues: true,
   removeNSPrefix: true,
   processEntities: true,
+  // Go's encoding/xml (rclone, MinIO clients) writes quotes as numeric references (&#34;).
+  htmlEntities: true,
   isArray: (name) => ["Part", "Object", "Tag", "Rule"].includes(name),
 });
 

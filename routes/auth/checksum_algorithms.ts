@@ -4,7 +4,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { crc32, fromBase64 } from "../../storage/core/mod.ts";
-import { crc32c } from "../../storage/core/crc32c.ts";
+import { crc32c } from "../../storage/core/mod.ts";
 
 /** A checksum algorithm S3 clients may ask for. */
 export type ChecksumAlgorithm = "crc32" | "crc32c" | "sha1" | "sha256";

@@ -10,3 +10,4 @@ export type { AuthOptions, AuthResult, ChunkSigningContext, PayloadMode } from "
 export { SigningKeyCache } from "./signing_key.ts";
 export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "./checksum_algorithms.ts";
 export { MAX_PRESIGNED_EXPIRES_SECONDS } from "./presigned_query.ts";
+export { rawRequestTarget, type RawTarget } from "./raw_target.ts";

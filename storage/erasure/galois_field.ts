@@ -3,7 +3,7 @@
  * field used by the Reed-Solomon codec. All tables are computed once at module load and never written again.
  */
 
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 
 /** The field polynomial, including the x^8 term. */
 export const GF_POLYNOMIAL = 0x11d;

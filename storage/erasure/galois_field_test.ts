@@ -1,4 +1,4 @@
-import { assert, AssertionError } from "../core/errors.ts";
+import { assert, AssertionError } from "../core/mod.ts";
 import {
   GF_EXP,
   GF_LOG,

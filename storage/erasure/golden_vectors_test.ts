@@ -1,4 +1,4 @@
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 import { GOLDEN_VECTORS, goldenHexToBytes } from "./golden_vectors.ts";
 import { ReedSolomon } from "./reed_solomon.ts";
 import { assertBytesEqual } from "./test_helpers.ts";

@@ -3,7 +3,7 @@
  * most 256×256, so plain loops are fine; none of this runs per byte of data.
  */
 
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 import { GF_MUL_TABLE, gfDiv, gfPow } from "./galois_field.ts";
 
 /** A rows×columns matrix over GF(2^8), stored row-major in one byte array. */

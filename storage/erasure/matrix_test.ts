@@ -1,4 +1,4 @@
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 import { GfMatrix } from "./matrix.ts";
 import { SeededRandom, subsetsUpTo } from "./test_helpers.ts";
 

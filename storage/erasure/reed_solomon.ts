@@ -7,7 +7,7 @@
  * construction changes every parity byte ever written; the golden vectors in the self-test guard it.
  */
 
-import { assert, StoreError } from "../core/errors.ts";
+import { assert, StoreError } from "../core/mod.ts";
 import { GfMatrix } from "./matrix.ts";
 import { codeShards, CODING_CHUNK_BYTES } from "./shard_coder.ts";
 import { checkCompleteShards, checkPartialShards, checkShardCounts } from "./shard_checks.ts";

@@ -1,4 +1,4 @@
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 import { GfMatrix } from "./matrix.ts";
 import { ReedSolomon } from "./reed_solomon.ts";
 import { assertBytesEqual, assertThrowsStoreError, encodedStripe, SeededRandom } from "./test_helpers.ts";

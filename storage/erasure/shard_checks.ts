@@ -3,7 +3,7 @@
  * `StoreError("invalid_argument")` whose message says what was expected and what came instead.
  */
 
-import { StoreError } from "../core/errors.ts";
+import { StoreError } from "../core/mod.ts";
 
 /** The shard geometry a check runs against. */
 export interface ShardLayout {

@@ -4,7 +4,7 @@
  * other servers cannot decode.
  */
 
-import { assert } from "../core/errors.ts";
+import { assert } from "../core/mod.ts";
 import { gfDiv, gfMul } from "./galois_field.ts";
 import { GOLDEN_VECTORS, goldenHexToBytes, type GoldenVector } from "./golden_vectors.ts";
 import { ReedSolomon } from "./reed_solomon.ts";

@@ -1,4 +1,4 @@
-import { assert, AssertionError } from "../core/errors.ts";
+import { assert, AssertionError } from "../core/mod.ts";
 import { GOLDEN_VECTORS } from "./golden_vectors.ts";
 import { runErasureSelfTest } from "./startup_check.ts";
 

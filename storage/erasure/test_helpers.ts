@@ -1,6 +1,6 @@
 /** Helpers shared by the erasure tests only (not exported from mod.ts): seeded data, comparisons, patterns. */
 
-import { assert, StoreError, type StoreErrorKind } from "../core/errors.ts";
+import { assert, StoreError, type StoreErrorKind } from "../core/mod.ts";
 import type { ReedSolomon } from "./reed_solomon.ts";
 
 /** A small seeded PRNG (xorshift32) so a failing case replays with the same bytes. */

@@ -1,0 +1,5 @@
+/** The S3 operation handlers, one file per family of operations. */
+export * as bucketHandlers from "./bucket_handlers.ts";
+export * as listHandlers from "./list_handlers.ts";
+export * as multipartHandlers from "./multipart_handlers.ts";
+export * as objectHandlers from "./object_handlers.ts";

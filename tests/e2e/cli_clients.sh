@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# End to end with real clients: starts `deno task dev` (9 workers, 1 gateway, a KV file), drives it with
+# Debian's awscli and rclone, stops it with SIGINT, restarts it on the same data dir and reads the data
+# back. Prints one `PASS: …` or `FAIL: …` line per check. Traffic stays on 127.0.0.1.
+set -uo pipefail
+
+DENO="${DENO:-deno}"
+# This machine points AWS_CA_BUNDLE at the system store; rclone refuses a custom bundle for plain HTTP.
+unset AWS_CA_BUNDLE
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+WORK="$(mktemp -d /tmp/objstore-e2e.XXXXXX)"
+AWS_BIN="$(command -v /usr/bin/aws || command -v aws)"
+DEV_PID=""
+failures=0
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+check() { local name="$1"; shift; if "$@" >"$WORK/command.log" 2>&1; then pass "$name"; else fail "$name:"; tail -n 20 "$WORK/command.log"; fi; }
+
+cleanup() {
+  if [ -n "$DEV_PID" ] && kill -0 "$DEV_PID" 2>/dev/null; then kill -TERM "$DEV_PID"; wait "$DEV_PID" 2>/dev/null; fi
+  pkill -KILL -f "$WORK/data" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_dev() {
+  (cd "$ROOT" && exec "$DENO" task dev --port 0 --data-dir "$WORK/data") >"$WORK/dev.out" 2>"$WORK/dev.err" &
+  DEV_PID=$!
+  for _ in $(seq 1 600); do
+    if grep -q '^secret key: ' "$WORK/dev.out"; then break; fi
+    if ! kill -0 "$DEV_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  ENDPOINT="$(sed -n 's/^endpoint: //p' "$WORK/dev.out")"
+  export AWS_ACCESS_KEY_ID="$(sed -n 's/^access key: //p' "$WORK/dev.out")"
+  export AWS_SECRET_ACCESS_KEY="$(sed -n 's/^secret key: //p' "$WORK/dev.out")"
+  export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+  export RCLONE_CONFIG_OBJ_TYPE=s3 RCLONE_CONFIG_OBJ_PROVIDER=Other RCLONE_CONFIG_OBJ_ENDPOINT="$ENDPOINT"
+  export RCLONE_CONFIG_OBJ_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_OBJ_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
+  export RCLONE_CONFIG_OBJ_REGION=us-east-1
+  [ -n "$ENDPOINT" ]
+}
+
+stop_dev() {
+  kill -"$1" "$DEV_PID"
+  wait "$DEV_PID"
+  local status=$?
+  DEV_PID=""
+  return $status
+}
+
+no_children_left() { ! pgrep -f "$WORK/data" >/dev/null; }
+aws_s3() { "$AWS_BIN" --endpoint-url "$ENDPOINT" s3 "$@"; }
+
+# Bad configuration: one clear error naming the setting, exit status 2.
+(cd "$ROOT" && "$DENO" task dev --port not-a-port --data-dir "$WORK/bad") >"$WORK/bad.out" 2>&1
+status=$?
+if [ "$status" = 2 ] && grep -q -- '--port' "$WORK/bad.out"; then pass "bad --port exits 2 naming the flag"; else fail "bad --port (status $status)"; cat "$WORK/bad.out"; fi
+(cd "$ROOT" && OBJSTORE_DATA_SHARDS=0 "$DENO" task dev --port 0 --data-dir "$WORK/bad") >"$WORK/bad.out" 2>&1
+status=$?
+if [ "$status" = 2 ] && grep -q 'OBJSTORE_DATA_SHARDS' "$WORK/bad.out"; then pass "bad OBJSTORE_DATA_SHARDS exits 2 naming it"; else fail "bad OBJSTORE_DATA_SHARDS (status $status)"; cat "$WORK/bad.out"; fi
+
+if start_dev; then pass "deno task dev prints endpoint and keys"; else fail "deno task dev did not start"; cat "$WORK/dev.err" | tail -n 30; exit 1; fi
+if [ "$(grep -c '' "$WORK/dev.out")" -ge 3 ] && grep -q '^endpoint: http://127.0.0.1:[0-9]\+$' "$WORK/dev.out"; then pass "endpoint line shows the chosen port"; else fail "endpoint line"; fi
+
+mkdir -p "$WORK/files/sub"
+head -c 0 /dev/zero >"$WORK/files/empty"
+echo "hello edge" >"$WORK/files/hello.txt"
+head -c 300000 /dev/urandom >"$WORK/files/sub/medium.bin"
+head -c 33554433 /dev/urandom >"$WORK/big.bin"
+
+check "aws s3 mb" aws_s3 mb s3://e2e-bucket
+check "aws s3 cp small up" aws_s3 cp --no-progress "$WORK/files/hello.txt" s3://e2e-bucket/hello.txt
+check "aws s3 cp empty up" aws_s3 cp --no-progress "$WORK/files/empty" s3://e2e-bucket/empty
+check "aws s3 cp 32 MiB up (multipart)" aws_s3 cp --no-progress "$WORK/big.bin" s3://e2e-bucket/dir/big.bin
+check "aws s3 ls lists the objects" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket --recursive | grep -q 'dir/big.bin'"
+check "aws s3 cp 32 MiB down (ranged) is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin '$WORK/big.back' && cmp '$WORK/big.bin' '$WORK/big.back'"
+check "aws s3 cp small down is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/hello.txt - | cmp - '$WORK/files/hello.txt'"
+check "aws s3 rm" aws_s3 rm s3://e2e-bucket/hello.txt
+check "aws s3 ls no longer shows the removed object" bash -c "! ($(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/hello.txt)"
+
+check "rclone mkdir" rclone mkdir obj:rclone-bucket
+check "rclone copy a tree up" rclone copy "$WORK/files" obj:rclone-bucket/tree
+check "rclone copy 32 MiB up (multipart)" rclone copy --s3-upload-cutoff 8M --s3-chunk-size 5M "$WORK/big.bin" obj:rclone-bucket/big
+check "rclone check: sizes and MD5s match" rclone check "$WORK/files" obj:rclone-bucket/tree
+check "rclone cat returns the bytes" bash -c "rclone cat obj:rclone-bucket/tree/hello.txt | cmp - '$WORK/files/hello.txt'"
+check "rclone copy down the multipart object" bash -c "rclone copy obj:rclone-bucket/big/big.bin '$WORK/rclone-down' && cmp '$WORK/big.bin' '$WORK/rclone-down/big.bin'"
+check "rclone delete" rclone delete obj:rclone-bucket/tree/sub
+
+if stop_dev INT; then pass "SIGINT stops the dev cluster with status 0"; else fail "SIGINT exit status"; fi
+sleep 0.5
+if no_children_left; then pass "no process of the cluster is left after SIGINT"; else fail "processes left after SIGINT"; pgrep -af "$WORK/data"; fi
+
+if start_dev; then pass "dev restarts on the same data dir"; else fail "restart"; tail -n 30 "$WORK/dev.err"; exit 1; fi
+check "after restart the 32 MiB object reads back identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin '$WORK/big.again' && cmp '$WORK/big.bin' '$WORK/big.again'"
+check "after restart rclone still lists its objects" bash -c "rclone lsf -R obj:rclone-bucket | grep -q 'tree/hello.txt'"
+if stop_dev TERM; then pass "SIGTERM stops the dev cluster with status 0"; else fail "SIGTERM exit status"; fi
+sleep 0.5
+if no_children_left; then pass "no process of the cluster is left after SIGTERM"; else fail "processes left after SIGTERM"; fi
+
+[ "$failures" = 0 ]
