@@ -30,7 +30,9 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const widths = HEADER.map((_, column) => Math.max(...all.map((line) => line[column].length)));
   const numeric = new Set([1, 4, 5]);
   const render = (line: string[]) =>
-    line.map((cell, column) => numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))
+    line.map((cell, column) =>
+      numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])
+    )
       .join(" | ").trimEnd();
   const rule = widths.map((width) => "-".repeat(width)).join("-|-");
   return [render(all[0]), rule, ...cells.map(render)].join("\n");

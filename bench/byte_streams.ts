@@ -14,7 +14,10 @@ export function randomBytes(sizeBytes: number): Uint8Array<ArrayBuffer> {
  * A stream of exactly `totalBytes`, enqueuing views of `chunk` on demand (highWaterMark 0, so nothing is
  * produced ahead of the consumer). The bytes repeat; throughput runs do not care what they are.
  */
-export function repeatedStream(totalBytes: number, chunk: Uint8Array<ArrayBuffer>): ReadableStream<Uint8Array> {
+export function repeatedStream(
+  totalBytes: number,
+  chunk: Uint8Array<ArrayBuffer>,
+): ReadableStream<Uint8Array> {
   let remaining = totalBytes;
   return new ReadableStream<Uint8Array>({
     pull(controller) {

@@ -45,7 +45,9 @@ export async function socketPut(
     }
     const text = await response;
     const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1] ?? NaN);
-    if (!Number.isInteger(status)) throw new Error(`Expected an HTTP/1.1 status line, got ${JSON.stringify(text.slice(0, 80))}`);
+    if (!Number.isInteger(status)) {
+      throw new Error(`Expected an HTTP/1.1 status line, got ${JSON.stringify(text.slice(0, 80))}`);
+    }
     return { status, response: text };
   } catch (error) {
     if (timedOut) throw new Error(`PUT ${url} of ${totalBytes} bytes took longer than ${timeoutMs} ms`);
@@ -58,7 +60,11 @@ export async function socketPut(
 
 function requestHead(url: URL, headers: Record<string, string>, totalBytes: number): string {
   const lines = [`PUT ${url.pathname}${url.search} HTTP/1.1`];
-  const all: Record<string, string> = { ...headers, "content-length": String(totalBytes), connection: "close" };
+  const all: Record<string, string> = {
+    ...headers,
+    "content-length": String(totalBytes),
+    connection: "close",
+  };
   for (const [name, value] of Object.entries(all)) lines.push(`${name}: ${value}`);
   return lines.join("\r\n") + "\r\n\r\n";
 }

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "./test_assert.ts";
+import { assert, assertEquals, assertRejects } from "./test_assert.ts";
 import { concatBytes, crc32, StoreError } from "../core/mod.ts";
 import { type ShardFrameReader } from "./shard_frames.ts";
 import { WorkerClient } from "./worker_client.ts";
@@ -178,16 +178,16 @@ Deno.test("WorkerClient.putShard() rethrows a failure of its body source and lea
 
 Deno.test("WorkerClient.putShard() maps a refused block to corrupt_block and stops reading its source", async () => {
   await using worker = await startTestWorker();
-  const dataLength = 16 * 10_000;
-  const frames = encodeFrames(patternBytes(dataLength), 16);
-  frames[3] ^= 1;
-  let offset = 0;
+  // A 1 GiB shard of zero bytes, produced lazily: block 0 already fails its checksum (the CRC32 of
+  // 16 zero bytes is not 0), so the worker answers long before the source could end.
+  const dataLength = 1024 ** 3;
+  const frameBytes = dataLength / 16 * 20;
+  let sentBytes = 0;
   const { promise: cancelled, resolve: onCancel } = Promise.withResolvers<unknown>();
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      controller.enqueue(frames.slice(offset, offset + 1000));
-      offset += 1000;
-      if (offset >= frames.length) controller.close();
+      controller.enqueue(new Uint8Array(64 * 1024));
+      sentBytes += 64 * 1024;
     },
     cancel: onCancel,
   }, { highWaterMark: 0 });
@@ -195,7 +195,8 @@ Deno.test("WorkerClient.putShard() maps a refused block to corrupt_block and sto
   const error = await assertRejects(() => worker.client.putShard(request), StoreError, "Block 0");
   assertEquals(error.kind, "corrupt_block");
   assertEquals(await cancelled, error);
-  assertEquals(await listFiles(worker.dataDir), []);
+  assert(sentBytes < frameBytes, `sent ${sentBytes} of ${frameBytes} bytes`);
+  await waitFor(async () => (await listFiles(worker.dataDir)).length === 0);
 });
 
 Deno.test("WorkerClient.health() returns the worker id and refuses a worker with another id", async () => {

@@ -30,6 +30,8 @@ interface RunningProcess {
   child: Deno.ChildProcess;
   port: number;
   output: Promise<string>;
+  /** Set when a test stops the process on purpose. */
+  stopping: boolean;
 }
 
 /** A running test cluster. */
@@ -200,10 +202,18 @@ async function spawnRole(args: string[], extraEnv: Record<string, string>, ready
   })().catch(() => {});
   const line = buffer.split("\n").find((l) => l.startsWith(readyPrefix))!;
   const port = Number(new URL(line.slice(readyPrefix.length).trim().split(" ").at(-1)!).port);
-  return { child, port, output };
+  const running: RunningProcess = { child, port, output, stopping: false };
+  // A process that dies on its own is a finding: say so with its output, so the failing test explains.
+  child.status.then(async (status) => {
+    if (running.stopping) return;
+    console.error(`${args[0]} ${args.join(" ")} exited unexpectedly (code ${status.code}, signal ${status.signal}):`);
+    console.error(await output);
+  });
+  return running;
 }
 
 async function stopProcess(running: RunningProcess, signal: Deno.Signal): Promise<void> {
+  running.stopping = true;
   try {
     running.child.kill(signal);
   } catch { /* already exited */ }

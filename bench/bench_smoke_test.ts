@@ -1,0 +1,46 @@
+/**
+ * Smoke test of `deno task bench`: runs `bench/run_all.ts --quick` as a real subprocess and checks that
+ * it exits 0 and prints every row of the table. Figures are not checked: timing asserts would flake.
+ */
+import { assert } from "../tests/support/asserts.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+/** A quick run takes seconds; this bound only stops a hung run from hanging the suite. */
+const RUN_TIMEOUT_MS = 180_000;
+
+const ROW_NAMES = [
+  "memcpy",
+  "raw upload",
+  "raw upload (fetch, chunked)",
+  "raw download",
+  "raw 4KiB GET",
+  "raw 4KiB PUT",
+  "erasure encode 6+3",
+  "erasure reconstruct 3 data",
+  "gateway PUT stream",
+  "gateway GET stream",
+  "gateway 4KiB PUT",
+  "gateway 4KiB GET",
+];
+
+Deno.test("bench/run_all.ts --quick exits 0 and prints every row", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--config", `${ROOT}deno.json`, `${ROOT}bench/run_all.ts`, "--quick"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), RUN_TIMEOUT_MS);
+  const [status, stdout, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  clearTimeout(timer);
+  assert(status.success, `Expected exit code 0, got ${status.code}:\n${stderr}\n${stdout}`);
+  const names = stdout.split("\n").map((line) => line.split(" | ")[0].trim());
+  for (const name of ROW_NAMES) {
+    assert(names.includes(name), `Expected a row named ${JSON.stringify(name)} in:\n${stdout}`);
+  }
+});

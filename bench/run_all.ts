@@ -1,0 +1,40 @@
+/**
+ * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec and the whole
+ * gateway path, printed as one table where every figure sits beside the limit it is a fraction of.
+ * `--quick` shrinks sizes and counts for a smoke run. Every server it starts is stopped before it exits.
+ */
+import { baselineRows, runBaselines } from "./baselines.ts";
+import { benchSizes } from "./bench_sizes.ts";
+import { formatTable } from "./bench_table.ts";
+import { runErasureBench } from "./erasure_bench.ts";
+import { runGatewayBench } from "./gateway_bench.ts";
+
+/** Runs every benchmark in sequence and returns the printed table. */
+export async function runAll(quick: boolean): Promise<string> {
+  const sizes = benchSizes(quick);
+  const startedMs = performance.now();
+  const elapsed = () => `${((performance.now() - startedMs) / 1000).toFixed(1)} s`;
+  console.error(
+    `bench: ${quick ? "quick" : "full"} run, large transfers of ${sizes.transferLabel}, ` +
+      `${sizes.concurrency} small requests in flight, ${navigator.hardwareConcurrency} cores`,
+  );
+  const baselines = await runBaselines(sizes);
+  console.error(`bench: baselines done at ${elapsed()}`);
+  const erasure = runErasureBench(baselines.memcpy, sizes.reps);
+  console.error(`bench: erasure done at ${elapsed()}`);
+  const gateway = await runGatewayBench(baselines, sizes);
+  console.error(`bench: gateway done at ${elapsed()}`);
+  return formatTable([...baselineRows(baselines), ...erasure, ...gateway]);
+}
+
+if (import.meta.main) {
+  const unknown = Deno.args.filter((arg) => arg !== "--quick");
+  if (unknown.length > 0) {
+    console.error(`Unknown argument ${JSON.stringify(unknown[0])}; usage: run_all.ts [--quick]`);
+    Deno.exit(2);
+  }
+  console.log(await runAll(Deno.args.includes("--quick")));
+  // Every server and temp dir is gone by now, but TestCluster.start leaves its 60 s readiness timers
+  // armed (tests/support/cluster.ts), which would keep this process alive for a minute after the table.
+  Deno.exit(0);
+}
