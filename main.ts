@@ -43,7 +43,9 @@ async function main(args: string[]): Promise<number> {
 }
 
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly. */
-async function runUntilSignal(process: { shutdown(): Promise<void>; finished: Promise<void> }): Promise<number> {
+async function runUntilSignal(
+  process: { shutdown(): Promise<void>; finished: Promise<void> },
+): Promise<number> {
   let onSignal = () => {};
   const signalled = new Promise<void>((resolve) => onSignal = resolve);
   Deno.addSignalListener("SIGINT", onSignal);

@@ -16,7 +16,13 @@ export class ChildProcess {
   }
 
   /** Spawns `main.ts` with `args` (role first) and extra environment. */
-  static spawn(name: string, mainModule: string, configFile: string, args: string[], env: Record<string, string>) {
+  static spawn(
+    name: string,
+    mainModule: string,
+    configFile: string,
+    args: string[],
+    env: Record<string, string>,
+  ) {
     const command = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", "--config", configFile, mainModule, ...args],
       env,
@@ -44,7 +50,10 @@ export class ChildProcess {
   async waitForLine(prefix: string, timeoutMs: number): Promise<string> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.name} did not print "${prefix}" within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`${this.name} did not print "${prefix}" within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.#findLine(prefix), timeout]);

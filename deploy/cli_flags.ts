@@ -16,7 +16,10 @@ export function parseCliFlags(args: readonly string[], allowed: readonly string[
     const eq = arg.indexOf("=");
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
     if (!allowed.includes(name)) {
-      throw new ConfigError(`--${name}`, `Unknown flag --${name}; expected one of ${allowed.map((a) => `--${a}`).join(", ")}`);
+      throw new ConfigError(
+        `--${name}`,
+        `Unknown flag --${name}; expected one of ${allowed.map((a) => `--${a}`).join(", ")}`,
+      );
     }
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);

@@ -69,7 +69,8 @@ export function loadDevConfig(source: ConfigSource): DevConfig {
   const values = readSettings(specs, source, ["cluster-secret", "workers-file"]);
   const clusterSecret = source.env[DEV_SETTINGS.clusterSecret.env] === undefined
     ? undefined
-    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env }).clusterSecret;
+    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env })
+      .clusterSecret;
   const config = { ...values, clusterSecret };
   const zones = config.zones;
   if (zones * config.parityShards < config.dataShards + config.parityShards) {
@@ -130,7 +131,9 @@ async function readWorkersFile(path: string): Promise<WorkerEndpoint[]> {
   }
   const ids = new Set<string>();
   for (const worker of parsed.data) {
-    if (ids.has(worker.id)) throw new ConfigError(setting, `${setting}: worker id ${worker.id} appears twice`);
+    if (ids.has(worker.id)) {
+      throw new ConfigError(setting, `${setting}: worker id ${worker.id} appears twice`);
+    }
     ids.add(worker.id);
   }
   return parsed.data;

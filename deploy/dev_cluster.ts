@@ -47,7 +47,9 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
     const exited = Promise.race(children.map(async (child) => ({ child, status: await child.status })));
     const outcome = await Promise.race([signal.then(() => null), exited]);
     if (outcome !== null) {
-      console.error(`objstore dev: ${outcome.child.name} exited with status ${outcome.status.code}; stopping`);
+      console.error(
+        `objstore dev: ${outcome.child.name} exited with status ${outcome.status.code}; stopping`,
+      );
       return 1;
     }
     return 0;
@@ -73,16 +75,27 @@ async function startWorkers(
       const id = `z${zone}-w${index}`;
       const child = ChildProcess.spawn(`worker ${id}`, files.mainModule, files.configFile, [
         "worker",
-        ...["--worker-id", id, "--host", config.host, "--port", "0", "--data-dir", `${config.dataDir}/workers/${id}`],
+        ...[
+          "--worker-id",
+          id,
+          "--host",
+          config.host,
+          "--port",
+          "0",
+          "--data-dir",
+          `${config.dataDir}/workers/${id}`,
+        ],
       ], env);
       children.push(child);
-      pending.push(child.waitForLine("worker ready:", READY_TIMEOUT_MS).then((line) => ({
-        id,
-        url: line.split(" ")[1],
-        region: config.region,
-        zone: `zone-${zone}`,
-        weight: 1,
-      })));
+      pending.push(
+        child.waitForLine("worker ready:", READY_TIMEOUT_MS).then((line) => ({
+          id,
+          url: line.split(" ")[1],
+          region: config.region,
+          zone: `zone-${zone}`,
+          weight: 1,
+        })),
+      );
     }
   }
   return await Promise.all(pending);

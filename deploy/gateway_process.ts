@@ -63,7 +63,14 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     inlineThresholdBytes: config.inlineThresholdBytes,
     gcGraceMs: config.gcGraceMs,
   });
-  const multipart = new MultipartService({ catalog, buckets, objects, regional, clock, gcGraceMs: config.gcGraceMs });
+  const multipart = new MultipartService({
+    catalog,
+    buckets,
+    objects,
+    regional,
+    clock,
+    gcGraceMs: config.gcGraceMs,
+  });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: "root" };
   const rootKey = utf8(config.rootAccessKey);
   const app = createGatewayApp({
@@ -75,7 +82,9 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     nowMs: () => clock.nowMs(),
     lookupUser: (accessKeyId) =>
       Promise.resolve(
-        timingSafeEqual(utf8(accessKeyId), rootKey) ? { secretKey: config.rootSecretKey, owner: rootOwner } : null,
+        timingSafeEqual(utf8(accessKeyId), rootKey)
+          ? { secretKey: config.rootSecretKey, owner: rootOwner }
+          : null,
       ),
   }, logger.child("http"));
 

@@ -162,7 +162,11 @@ export const GATEWAY_SETTINGS = {
 /** Settings of a storage worker. */
 export const WORKER_SETTINGS = {
   host: GATEWAY_SETTINGS.host,
-  port: { ...GATEWAY_SETTINGS.port, defaultValue: "0", description: "Port of the worker; 0 picks a free port." },
+  port: {
+    ...GATEWAY_SETTINGS.port,
+    defaultValue: "0",
+    description: "Port of the worker; 0 picks a free port.",
+  },
   dataDir: { ...GATEWAY_SETTINGS.dataDir, description: "Directory where this worker keeps its shard files." },
   workerId: {
     env: "OBJSTORE_WORKER_ID",
@@ -178,7 +182,10 @@ export const WORKER_SETTINGS = {
 /** Settings of the dev cluster (the gateway settings it passes on, plus the layout). */
 export const DEV_SETTINGS = {
   ...GATEWAY_SETTINGS,
-  clusterSecret: { ...GATEWAY_SETTINGS.clusterSecret, description: "As for the gateway; dev generates and keeps one in the data dir when unset." },
+  clusterSecret: {
+    ...GATEWAY_SETTINGS.clusterSecret,
+    description: "As for the gateway; dev generates and keeps one in the data dir when unset.",
+  },
   workersFile: { ...GATEWAY_SETTINGS.workersFile, description: "Not used by dev: it writes its own." },
   zones: {
     env: "OBJSTORE_DEV_ZONES",

@@ -1,5 +1,5 @@
 /** Runs a storage worker from its configuration; prints `worker ready: ID URL` once it serves. */
-import { Logger, startWorkerServer } from "../storage/mod.ts";
+import { Logger, runErasureSelfTest, startWorkerServer } from "../storage/mod.ts";
 import type { WorkerConfig } from "./config.ts";
 
 /** A running worker process. */
@@ -12,6 +12,8 @@ export interface WorkerProcess {
 /** Starts the worker described by `config`. */
 export async function startWorker(config: WorkerConfig): Promise<WorkerProcess> {
   const logger = new Logger(`worker.${config.workerId}`, config.logLevel);
+  // Every process checks the codec's golden vectors at start, so a broken build never stores data.
+  runErasureSelfTest();
   const server = await startWorkerServer({
     hostname: config.host,
     port: config.port,

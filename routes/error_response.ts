@@ -2,7 +2,7 @@
  * Turns any error into the S3 error a client expects: the one exhaustive map from `StoreError` kinds
  * to S3 codes, and the XML error body. Unknown errors become `InternalError`, details only in the log.
  */
-import { type StoreErrorKind, isStoreError } from "../storage/mod.ts";
+import { isStoreError, type StoreErrorKind } from "../storage/mod.ts";
 import { S3Error, type S3ErrorCode } from "./s3_errors.ts";
 import { renderXml } from "./xml.ts";
 
@@ -54,9 +54,15 @@ export function toS3Error(error: unknown): { s3: S3Error; internal: boolean } {
   if (isStoreError(error)) {
     const code = KIND_TO_CODE[error.kind];
     const message = CLIENT_VISIBLE.has(error.kind) ? error.message : defaultMessage(code);
-    return { s3: new S3Error(code, message, {}, { cause: error }), internal: !CLIENT_VISIBLE.has(error.kind) };
+    return {
+      s3: new S3Error(code, message, {}, { cause: error }),
+      internal: !CLIENT_VISIBLE.has(error.kind),
+    };
   }
-  return { s3: new S3Error("InternalError", defaultMessage("InternalError"), {}, { cause: error }), internal: true };
+  return {
+    s3: new S3Error("InternalError", defaultMessage("InternalError"), {}, { cause: error }),
+    internal: true,
+  };
 }
 
 /** The XML body of an S3 error response. */

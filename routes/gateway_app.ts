@@ -12,7 +12,9 @@ import type { GatewayServices, RequestContext } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 import { parseOperation, parseTarget, type S3Operation, type S3OperationName } from "./s3_operation.ts";
 
-type Handler<N extends S3OperationName> = (ctx: RequestContext<Extract<S3Operation, { name: N }>>) => Promise<Response>;
+type Handler<N extends S3OperationName> = (
+  ctx: RequestContext<Extract<S3Operation, { name: N }>>,
+) => Promise<Response>;
 
 /** Every operation's handler; the type makes the table exhaustive. */
 const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
@@ -62,9 +64,15 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     });
     if (auth.accessKeyId === null) throw new S3Error("AccessDenied", "Anonymous access is not allowed here");
     const user = await services.lookupUser(auth.accessKeyId);
-    if (user === null) throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
+    if (user === null) {
+      throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
+    }
     const host = request.headers.get("host") ?? url.host;
-    const operation = parseOperation(request.method, parseTarget(host, target.path, services.baseDomain), params);
+    const operation = parseOperation(
+      request.method,
+      parseTarget(host, target.path, services.baseDomain),
+      params,
+    );
     const ctx: RequestContext = {
       request,
       url,

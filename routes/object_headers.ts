@@ -63,12 +63,20 @@ export function objectResponseHeaders(head: ObjectHead): Headers {
     "accept-ranges": "bytes",
   });
   if (head.headers.cacheControl !== undefined) headers.set("cache-control", head.headers.cacheControl);
-  if (head.headers.contentDisposition !== undefined) headers.set("content-disposition", head.headers.contentDisposition);
-  if (head.headers.contentEncoding !== undefined) headers.set("content-encoding", head.headers.contentEncoding);
-  if (head.headers.contentLanguage !== undefined) headers.set("content-language", head.headers.contentLanguage);
+  if (head.headers.contentDisposition !== undefined) {
+    headers.set("content-disposition", head.headers.contentDisposition);
+  }
+  if (head.headers.contentEncoding !== undefined) {
+    headers.set("content-encoding", head.headers.contentEncoding);
+  }
+  if (head.headers.contentLanguage !== undefined) {
+    headers.set("content-language", head.headers.contentLanguage);
+  }
   if (head.headers.expires !== undefined) headers.set("expires", head.headers.expires);
   if (head.storageClass !== "STANDARD") headers.set("x-amz-storage-class", head.storageClass);
-  for (const [name, value] of Object.entries(head.userMetadata)) headers.set(USER_METADATA_PREFIX + name, value);
+  for (const [name, value] of Object.entries(head.userMetadata)) {
+    headers.set(USER_METADATA_PREFIX + name, value);
+  }
   return headers;
 }
 

@@ -30,7 +30,9 @@ export function bucketNameProblem(name: string): string | null {
 export function checkBucketName(name: string): void {
   const problem = bucketNameProblem(name);
   if (problem !== null) {
-    throw new S3Error("InvalidBucketName", `The bucket name ${JSON.stringify(name)} ${problem}`, { BucketName: name });
+    throw new S3Error("InvalidBucketName", `The bucket name ${JSON.stringify(name)} ${problem}`, {
+      BucketName: name,
+    });
   }
 }
 
@@ -51,7 +53,10 @@ export function decodePathPiece(raw: string): string {
     if (ch === 0x25) {
       const hex = raw.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        throw new S3Error("InvalidArgument", `The path holds a broken percent escape near ${JSON.stringify(raw.slice(i, i + 3))}`);
+        throw new S3Error(
+          "InvalidArgument",
+          `The path holds a broken percent escape near ${JSON.stringify(raw.slice(i, i + 3))}`,
+        );
       }
       bytes.push(parseInt(hex, 16));
       i += 2;

@@ -45,10 +45,36 @@ export type S3OperationName = S3Operation["name"];
 
 /** Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented). */
 const UNSUPPORTED_SUBRESOURCES = [
-  "accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption", "intelligent-tiering",
-  "inventory", "legal-hold", "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
-  "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment", "restore", "retention", "select",
-  "tagging", "torrent", "versioning", "versions", "website", "uploads",
+  "accelerate",
+  "acl",
+  "analytics",
+  "attributes",
+  "cors",
+  "delete",
+  "encryption",
+  "intelligent-tiering",
+  "inventory",
+  "legal-hold",
+  "lifecycle",
+  "logging",
+  "metrics",
+  "notification",
+  "object-lock",
+  "ownershipControls",
+  "policy",
+  "policyStatus",
+  "publicAccessBlock",
+  "replication",
+  "requestPayment",
+  "restore",
+  "retention",
+  "select",
+  "tagging",
+  "torrent",
+  "versioning",
+  "versions",
+  "website",
+  "uploads",
 ];
 
 /** Splits host + raw path into bucket and key, per the addressing style. */
@@ -110,7 +136,9 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
     case "HEAD":
       return { name: "HeadBucket", bucket };
     case "GET":
-      return params.get("list-type") === "2" ? { name: "ListObjectsV2", bucket } : { name: "ListObjects", bucket };
+      return params.get("list-type") === "2"
+        ? { name: "ListObjectsV2", bucket }
+        : { name: "ListObjects", bucket };
   }
   throw new S3Error("MethodNotAllowed", `${method} is not allowed on a bucket`);
 }
@@ -126,10 +154,14 @@ function parseUploadOperation(
     case "PUT": {
       const partNumber = Number(params.get("partNumber"));
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
-        throw new S3Error("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
-          ArgumentName: "partNumber",
-          ArgumentValue: params.get("partNumber") ?? "",
-        });
+        throw new S3Error(
+          "InvalidArgument",
+          "Part number must be an integer between 1 and 10000, inclusive",
+          {
+            ArgumentName: "partNumber",
+            ArgumentValue: params.get("partNumber") ?? "",
+          },
+        );
       }
       return { name: "UploadPart", bucket, key, uploadId, partNumber };
     }

@@ -45,7 +45,10 @@ export function parseXml(text: string, expectedRoot: string): Record<string, unk
   if (text.trim() === "") throw new S3Error("MalformedXML", "The request body is empty; expected XML");
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
-    throw new S3Error("MalformedXML", `The XML is not well-formed: ${verdict.err.msg} (line ${verdict.err.line})`);
+    throw new S3Error(
+      "MalformedXML",
+      `The XML is not well-formed: ${verdict.err.msg} (line ${verdict.err.line})`,
+    );
   }
   const document = parser.parse(text) as Record<string, unknown>;
   const root = document[expectedRoot];

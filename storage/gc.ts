@@ -51,7 +51,9 @@ export class GarbageCollector {
   async #handle(entry: Versioned<GcRecord>): Promise<boolean> {
     const claimed = await this.#claim(entry);
     if (claimed === null) return false;
-    const done = claimed.target === "data" ? await this.#deleteData(claimed) : await this.#cleanUpload(claimed);
+    const done = claimed.target === "data"
+      ? await this.#deleteData(claimed)
+      : await this.#cleanUpload(claimed);
     if (!done) return false;
     const versionstamp = await this.#options.catalog.transaction()
       .delete(metaKeys.gc(claimed.dueAtMs, claimed.id))
@@ -63,7 +65,11 @@ export class GarbageCollector {
   async #claim(entry: Versioned<GcRecord>): Promise<GcRecord | null> {
     const { record } = entry;
     const delayMs = this.#options.retryDelayMs * 2 ** Math.min(record.attempts, 5);
-    const claimed: GcRecord = { ...record, dueAtMs: this.#options.clock.nowMs() + delayMs, attempts: record.attempts + 1 };
+    const claimed: GcRecord = {
+      ...record,
+      dueAtMs: this.#options.clock.nowMs() + delayMs,
+      attempts: record.attempts + 1,
+    };
     const versionstamp = await this.#options.catalog.transaction()
       .check(metaKeys.gc(record.dueAtMs, record.id), entry.versionstamp)
       .delete(metaKeys.gc(record.dueAtMs, record.id))
@@ -81,7 +87,9 @@ export class GarbageCollector {
     const partIds: string[] = [];
     const erasure = pages.length === 1 ? await catalog.getErasureManifest(record.id).catch(() => null) : null;
     if (erasure !== null) {
-      erasure.shards.forEach((shard, index) => shardTargets.set(`${index}:${shard.workerId}`, shard.workerId));
+      erasure.shards.forEach((shard, index) =>
+        shardTargets.set(`${index}:${shard.workerId}`, shard.workerId)
+      );
     } else if (pages.length > 0) {
       for (const page of (await catalog.getCompositeManifest(record.id)) ?? []) {
         for (const part of page.parts) partIds.push(part.dataId);
@@ -97,7 +105,12 @@ export class GarbageCollector {
       } catch (error) {
         if (isStoreError(error, "shard_not_found")) return;
         allDeleted = false;
-        this.#options.logger.warn("gc could not delete a shard", { dataId: record.id, shardIndex, workerId, error });
+        this.#options.logger.warn("gc could not delete a shard", {
+          dataId: record.id,
+          shardIndex,
+          workerId,
+          error,
+        });
       }
     }));
     if (!allDeleted) return false;

@@ -77,7 +77,10 @@ Deno.test("placeShards() does not depend on the order workers are listed in the 
   const workers = grid([4, 4, 4]);
   const forward = new Topology(workers);
   const reversed = new Topology([...workers].reverse());
-  const interleaved = new Topology([...workers.filter((_, i) => i % 2 === 1), ...workers.filter((_, i) => i % 2 === 0)]);
+  const interleaved = new Topology([
+    ...workers.filter((_, i) => i % 2 === 1),
+    ...workers.filter((_, i) => i % 2 === 0),
+  ]);
   for (const dataId of dataIds(200)) {
     const expected = placeShards(dataId, forward, SHARDS, PARITY_SHARDS).map((w) => w.id);
     assertEquals(placeShards(dataId, reversed, SHARDS, PARITY_SHARDS).map((w) => w.id), expected, dataId);
@@ -89,7 +92,9 @@ Deno.test("placeShards() gives shard 0 to the best-scoring worker and keeps scor
   const topology = new Topology(grid([5, 5, 5]));
   for (const dataId of dataIds(200)) {
     const placed = placeShards(dataId, topology, SHARDS, PARITY_SHARDS);
-    const best = [...topology.workers].sort((a, b) => rendezvousScore(dataId, b) - rendezvousScore(dataId, a))[0];
+    const best = [...topology.workers].sort((a, b) =>
+      rendezvousScore(dataId, b) - rendezvousScore(dataId, a)
+    )[0];
     assertEquals(placed[0].id, best.id, dataId);
     const scores = placed.map((w) => rendezvousScore(dataId, w));
     assertEquals(scores, [...scores].sort((a, b) => b - a), dataId);
@@ -100,12 +105,17 @@ Deno.test("placeShards() spreads data ids evenly over workers of equal weight", 
   const topology = new Topology(grid([4, 4, 4]));
   const counts = new Map<string, number>();
   for (const dataId of dataIds(ID_COUNT)) {
-    for (const w of placeShards(dataId, topology, SHARDS, PARITY_SHARDS)) counts.set(w.id, (counts.get(w.id) ?? 0) + 1);
+    for (const w of placeShards(dataId, topology, SHARDS, PARITY_SHARDS)) {
+      counts.set(w.id, (counts.get(w.id) ?? 0) + 1);
+    }
   }
   // Each worker should hold 9/12 of the data ids; ±10% is more than 10 standard deviations here.
   const expected = ID_COUNT * SHARDS / topology.workers.length;
   for (const [id, count] of counts) {
-    assert(Math.abs(count - expected) < expected * 0.1, `${id} holds ${count} shards, expected about ${expected}`);
+    assert(
+      Math.abs(count - expected) < expected * 0.1,
+      `${id} holds ${count} shards, expected about ${expected}`,
+    );
   }
 });
 
@@ -123,7 +133,10 @@ Deno.test("placeShards() gives a worker of weight 2 about twice the shards of a 
   const heavy = wins.get("w0") ?? 0;
   const expectedHeavy = idCount * 2 / 21;
   const sigma = Math.sqrt(idCount * (2 / 21) * (19 / 21));
-  assert(Math.abs(heavy - expectedHeavy) < 5 * sigma, `weight 2 won ${heavy} times, expected ${expectedHeavy} ± ${5 * sigma}`);
+  assert(
+    Math.abs(heavy - expectedHeavy) < 5 * sigma,
+    `weight 2 won ${heavy} times, expected ${expectedHeavy} ± ${5 * sigma}`,
+  );
   const lightMean = (idCount - heavy) / 19;
   const ratio = heavy / lightMean;
   assert(ratio > 1.75 && ratio < 2.25, `weight 2 won ${ratio.toFixed(3)}× as often as weight 1`);
@@ -144,7 +157,10 @@ Deno.test("placeShards() moves only about the new worker's fair share of shards 
   // data id: 1/10 of all shards. Allow half to twice that (the measured figure is ~0.1).
   const fairShare = 1 / 10;
   const fraction = movedShards / (ID_COUNT * SHARDS);
-  assert(fraction > fairShare / 2 && fraction < 2 * fairShare, `${fraction} of shards moved, fair share ${fairShare}`);
+  assert(
+    fraction > fairShare / 2 && fraction < 2 * fairShare,
+    `${fraction} of shards moved, fair share ${fairShare}`,
+  );
 });
 
 Deno.test("placeShards() moves shards only to the newcomer, never between old workers, in a larger cluster", () => {
@@ -163,7 +179,10 @@ Deno.test("placeShards() moves shards only to the newcomer, never between old wo
   }
   const fairShare = 1 / after.workers.length;
   const fraction = movedShards / (ID_COUNT * SHARDS);
-  assert(fraction > fairShare / 2 && fraction < 2 * fairShare, `${fraction} of shards moved, fair share ${fairShare}`);
+  assert(
+    fraction > fairShare / 2 && fraction < 2 * fairShare,
+    `${fraction} of shards moved, fair share ${fairShare}`,
+  );
 });
 
 Deno.test("placeShards() throws StoreError unavailable when the zone rule leaves too few workers", async () => {

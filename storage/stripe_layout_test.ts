@@ -16,8 +16,22 @@ interface LayoutCase {
 }
 
 const CASES: readonly LayoutCase[] = [
-  { name: "an empty object", sizeBytes: 0, stripeCount: 0, stripeLengths: [], blockLengths: [], shardDataLength: 0 },
-  { name: "a one-byte object", sizeBytes: 1, stripeCount: 1, stripeLengths: [1], blockLengths: [1], shardDataLength: 1 },
+  {
+    name: "an empty object",
+    sizeBytes: 0,
+    stripeCount: 0,
+    stripeLengths: [],
+    blockLengths: [],
+    shardDataLength: 0,
+  },
+  {
+    name: "a one-byte object",
+    sizeBytes: 1,
+    stripeCount: 1,
+    stripeLengths: [1],
+    blockLengths: [1],
+    shardDataLength: 1,
+  },
   {
     name: "a (k-1)-byte object",
     sizeBytes: DATA_SHARDS - 1,
@@ -26,7 +40,14 @@ const CASES: readonly LayoutCase[] = [
     blockLengths: [1],
     shardDataLength: 1,
   },
-  { name: "a k-byte object", sizeBytes: DATA_SHARDS, stripeCount: 1, stripeLengths: [6], blockLengths: [1], shardDataLength: 1 },
+  {
+    name: "a k-byte object",
+    sizeBytes: DATA_SHARDS,
+    stripeCount: 1,
+    stripeLengths: [6],
+    blockLengths: [1],
+    shardDataLength: 1,
+  },
   {
     name: "a (k+1)-byte object",
     sizeBytes: DATA_SHARDS + 1,
@@ -124,8 +145,14 @@ Deno.test("StripeLayout blocks are the smallest that hold their stripe, full but
       const stripe = layout.stripeLength(index);
       const block = layout.blockLength(index);
       assert(stripe >= 1, `${describe(layout)}: stripe ${index} is empty`);
-      assert(block * layout.dataShards >= stripe, `${describe(layout)}: stripe ${index} does not fit its blocks`);
-      assert((block - 1) * layout.dataShards < stripe, `${describe(layout)}: stripe ${index} blocks are too long`);
+      assert(
+        block * layout.dataShards >= stripe,
+        `${describe(layout)}: stripe ${index} does not fit its blocks`,
+      );
+      assert(
+        (block - 1) * layout.dataShards < stripe,
+        `${describe(layout)}: stripe ${index} blocks are too long`,
+      );
       if (index < layout.stripeCount - 1) assertEquals(block, layout.blockSizeBytes, describe(layout));
     }
   }
@@ -147,7 +174,9 @@ Deno.test("StripeLayout stripeOf finds the stripe whose byte range holds the off
 Deno.test("StripeLayout stripeOf maps stripe boundaries to the next stripe", () => {
   const layout = new StripeLayout(3 * STRIPE_BYTES, DATA_SHARDS, BLOCK_SIZE_BYTES);
   assertEquals(
-    [0, STRIPE_BYTES - 1, STRIPE_BYTES, 2 * STRIPE_BYTES - 1, 2 * STRIPE_BYTES].map((offset) => layout.stripeOf(offset)),
+    [0, STRIPE_BYTES - 1, STRIPE_BYTES, 2 * STRIPE_BYTES - 1, 2 * STRIPE_BYTES].map((offset) =>
+      layout.stripeOf(offset)
+    ),
     [0, 0, 1, 1, 2],
   );
 });

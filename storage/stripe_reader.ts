@@ -101,7 +101,9 @@ class StripeSource {
         throw new StoreError(
           "not_enough_shards",
           `Cannot read stripe ${stripe} of ${this.#options.manifest.dataId}: ${present} of ` +
-            `${codec.totalShards} shards readable, need ${codec.dataShards} (failed: ${[...this.#failed].join(", ")})`,
+            `${codec.totalShards} shards readable, need ${codec.dataShards} (failed: ${
+              [...this.#failed].join(", ")
+            })`,
         );
       }
       pending = opened;

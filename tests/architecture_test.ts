@@ -23,7 +23,9 @@ async function sourceFiles(dir = ""): Promise<string[]> {
   for await (const entry of Deno.readDir(`${ROOT}${dir}`)) {
     const path = `${dir}${entry.name}`;
     if (entry.isDirectory) {
-      if (["tests", "bench", "node_modules", ".git", ".data", "docs"].includes(entry.name) && dir === "") continue;
+      if (["tests", "bench", "node_modules", ".git", ".data", "docs"].includes(entry.name) && dir === "") {
+        continue;
+      }
       out.push(...await sourceFiles(`${path}/`));
     } else if (path.endsWith(".ts") && !path.endsWith("_test.ts") && !path.includes("test_")) {
       out.push(path);
@@ -34,7 +36,9 @@ async function sourceFiles(dir = ""): Promise<string[]> {
 
 function relativeImports(source: string): string[] {
   const specifiers: string[] = [];
-  for (const match of source.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) specifiers.push(match[1]);
+  for (const match of source.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) {
+    specifiers.push(match[1]);
+  }
   for (const match of source.matchAll(/import\(\s*"([^"]+)"\s*\)/g)) specifiers.push(match[1]);
   return specifiers.filter((specifier) => specifier.startsWith("."));
 }
@@ -78,7 +82,9 @@ Deno.test("only storage/meta/ opens Deno KV and only deploy/ reads the environme
   const violations: string[] = [];
   for (const file of await sourceFiles()) {
     const source = await Deno.readTextFile(`${ROOT}${file}`);
-    if (/Deno\.openKv|Deno\.Kv\b/.test(source) && !file.startsWith("storage/meta/")) violations.push(`${file} uses Deno KV`);
+    if (/Deno\.openKv|Deno\.Kv\b/.test(source) && !file.startsWith("storage/meta/")) {
+      violations.push(`${file} uses Deno KV`);
+    }
     if (/Deno\.env/.test(source) && !file.startsWith("deploy/")) violations.push(`${file} reads Deno.env`);
   }
   assertEquals(violations, []);

@@ -30,7 +30,8 @@ async function run(name: string, command: string, args: string[], env: Record<st
       sink(text);
     }
   };
-  const write = (target: typeof Deno.stdout) => (text: string) => target.writeSync(new TextEncoder().encode(text));
+  const write = (target: typeof Deno.stdout) => (text: string) =>
+    target.writeSync(new TextEncoder().encode(text));
   await Promise.all([pump(child.stdout, write(Deno.stdout)), pump(child.stderr, write(Deno.stderr))]);
   const status = await child.status;
   return { ok: status.success, output };
@@ -45,7 +46,8 @@ async function toolStage(name: string, args: string[]): Promise<StageResult> {
 /** Deno tests count each test and each step. */
 async function denoTestStage(): Promise<StageResult> {
   const { ok, output } = await run("deno test", DENO, ["test", "--allow-all", "--no-check=remote"]);
-  const summary = output.match(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/g)?.at(-1);
+  const summary = output.match(/(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/g)
+    ?.at(-1);
   if (summary === undefined) return { passed: 0, failed: 1 };
   const [, passed, passedSteps, failed, failedSteps] = summary.match(
     /(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed(?: \((\d+) steps?\))?/,

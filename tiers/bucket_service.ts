@@ -64,7 +64,9 @@ export class BucketService {
       .delete(metaKeys.bucket(name))
       .delete(metaKeys.bucketEpoch(name))
       .commit();
-    if (committed === null) throw new StoreError("bucket_not_empty", `Bucket ${name} changed while being deleted`);
+    if (committed === null) {
+      throw new StoreError("bucket_not_empty", `Bucket ${name} changed while being deleted`);
+    }
   }
 }
 

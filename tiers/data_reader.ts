@@ -2,7 +2,13 @@
  * Reads the bytes of an object head wherever they live: inline pages, the regional tier, or the parts
  * of a composite (multipart) object, each restricted to a byte range.
  */
-import { type CompositePart, INLINE_PAGE_BYTES, type MetadataCatalog, type ObjectHead, StoreError } from "../storage/mod.ts";
+import {
+  type CompositePart,
+  INLINE_PAGE_BYTES,
+  type MetadataCatalog,
+  type ObjectHead,
+  StoreError,
+} from "../storage/mod.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
 
 /** Streams the stored bytes of objects. */

@@ -65,13 +65,22 @@ export class MultipartService {
     const { catalog, clock } = this.#options;
     const bucketRecord = await catalog.getBucket(bucket);
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
-    const record: UploadRecord = { v: 1, uploadId: newRandomId(), bucket, key, initiatedMs: clock.nowMs(), ...attributes };
+    const record: UploadRecord = {
+      v: 1,
+      uploadId: newRandomId(),
+      bucket,
+      key,
+      initiatedMs: clock.nowMs(),
+      ...attributes,
+    };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
       .putUpload(record)
       .bumpBucketEpoch(bucket)
       .commit();
-    if (committed === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} was deleted meanwhile`);
+    if (committed === null) {
+      throw new StoreError("bucket_not_found", `Bucket ${bucket} was deleted meanwhile`);
+    }
     return record;
   }
 
@@ -87,7 +96,12 @@ export class MultipartService {
     const digest = new DigestStream();
     const pending = await objects.beginRegionalWrite(dataId);
     try {
-      const manifest = await this.#options.regional.write(dataId, sizeBytes, digest.wrap(body), pending.placement);
+      const manifest = await this.#options.regional.write(
+        dataId,
+        sizeBytes,
+        digest.wrap(body),
+        pending.placement,
+      );
       const part: UploadPartRecord = {
         v: 1,
         uploadId: upload.uploadId,
@@ -109,7 +123,9 @@ export class MultipartService {
           .putErasureManifest(manifest)
           .putUploadPart(part);
         if (previous !== null) {
-          tx.putGc(dataGcRecord(previous.record.dataId, "replaced_part", clock.nowMs() + this.#options.gcGraceMs));
+          tx.putGc(
+            dataGcRecord(previous.record.dataId, "replaced_part", clock.nowMs() + this.#options.gcGraceMs),
+          );
         }
         if (await tx.commit() !== null) return part;
       }
@@ -121,8 +137,13 @@ export class MultipartService {
   }
 
   /** Assembles the listed parts into the object, in one commit that also retires the upload. */
-  async complete(bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<ObjectHead> {
-    const { catalog, clock, objects } = this.#options;
+  async complete(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+  ): Promise<ObjectHead> {
+    const { clock, objects } = this.#options;
     const upload = await this.#getUpload(bucket, key, uploadId);
     const records = await this.#checkParts(uploadId, parts);
     const compositeId = newRandomId();
@@ -185,10 +206,20 @@ export class MultipartService {
     const committed = await catalog.transaction()
       .check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
       .delete(metaKeys.upload(bucket, key, uploadId))
-      .putGc({ v: 1, target: "upload", id: uploadId, dueAtMs: clock.nowMs(), reason: "aborted", workerIds: [], attempts: 0 })
+      .putGc({
+        v: 1,
+        target: "upload",
+        id: uploadId,
+        dueAtMs: clock.nowMs(),
+        reason: "aborted",
+        workerIds: [],
+        attempts: 0,
+      })
       .bumpBucketEpoch(bucket)
       .commit();
-    if (committed === null) throw new StoreError("upload_not_found", `Upload ${uploadId} changed while aborting`);
+    if (committed === null) {
+      throw new StoreError("upload_not_found", `Upload ${uploadId} changed while aborting`);
+    }
   }
 
   /** Parts with number greater than `partNumberMarker`, at most `maxParts`. */
@@ -218,11 +249,17 @@ export class MultipartService {
     for (let i = 0; i < parts.length; i++) {
       const wanted = parts[i];
       if (i > 0 && wanted.partNumber <= parts[i - 1].partNumber) {
-        throw new StoreError("invalid_part_order", `Part ${wanted.partNumber} follows part ${parts[i - 1].partNumber}`);
+        throw new StoreError(
+          "invalid_part_order",
+          `Part ${wanted.partNumber} follows part ${parts[i - 1].partNumber}`,
+        );
       }
       const record = await this.#options.catalog.getUploadPart(uploadId, wanted.partNumber);
       if (record === null || record.record.etag !== wanted.etag.replaceAll('"', "")) {
-        throw new StoreError("invalid_part", `Part ${wanted.partNumber} was not uploaded or its ETag differs`);
+        throw new StoreError(
+          "invalid_part",
+          `Part ${wanted.partNumber} was not uploaded or its ETag differs`,
+        );
       }
       records.push(record.record);
     }
@@ -230,7 +267,9 @@ export class MultipartService {
       if (records[i].sizeBytes < MIN_PART_BYTES) {
         throw new StoreError(
           "entity_too_small",
-          `Part ${records[i].partNumber} has ${records[i].sizeBytes} bytes; every part but the last needs ${MIN_PART_BYTES}`,
+          `Part ${records[i].partNumber} has ${
+            records[i].sizeBytes
+          } bytes; every part but the last needs ${MIN_PART_BYTES}`,
         );
       }
     }

@@ -8,17 +8,17 @@ import {
   type CatalogTransaction,
   type Clock,
   type CompositeManifestPage,
-  type ErasureManifest,
   dataGcRecord,
   DigestStream,
+  type ErasureManifest,
   type GcRecord,
   type Logger,
   type MetadataCatalog,
   metaKeys,
   type ObjectHead,
   readAll,
-  StoreError,
   type StoredHeaders,
+  StoreError,
   toHex,
   type WorkerInfo,
 } from "../storage/mod.ts";
@@ -152,7 +152,9 @@ export class ObjectService {
       clock.nowMs() + this.#options.gcGraceMs,
       placement.map((worker) => worker.id),
     );
-    const committed = await catalog.transaction().check(metaKeys.gc(record.dueAtMs, dataId), null).putGc(record).commit();
+    const committed = await catalog.transaction().check(metaKeys.gc(record.dueAtMs, dataId), null).putGc(
+      record,
+    ).commit();
     if (committed === null) throw new StoreError("conflict", `Pending write ${dataId} already recorded`);
     return { record, placement, versionstamp: committed };
   }
@@ -195,10 +197,16 @@ export class ObjectService {
       }
       if (await tx.commit() !== null) return;
       if (data.pending !== undefined && !(await this.#pendingStillOurs(data.pending.record))) {
-        throw new StoreError("conflict", `Write ${head.dataId} outlived its GC grace period and was reclaimed`);
+        throw new StoreError(
+          "conflict",
+          `Write ${head.dataId} outlived its GC grace period and was reclaimed`,
+        );
       }
     }
-    throw new StoreError("conflict", `Commit of ${head.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
+    throw new StoreError(
+      "conflict",
+      `Commit of ${head.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
+    );
   }
 
   async #pendingStillOurs(record: GcRecord): Promise<boolean> {
@@ -206,7 +214,12 @@ export class ObjectService {
     return entry !== null;
   }
 
-  #newHead(input: PutObjectInput, dataId: string, location: ObjectHead["location"], etag: string): ObjectHead {
+  #newHead(
+    input: PutObjectInput,
+    dataId: string,
+    location: ObjectHead["location"],
+    etag: string,
+  ): ObjectHead {
     return {
       v: 1,
       key: input.key,

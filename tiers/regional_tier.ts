@@ -64,7 +64,10 @@ export class RegionalTier {
       stripesInFlight: this.#options.stripesInFlight,
     });
     if (result.failedShards > 0) {
-      this.#options.logger.warn("write reached quorum with missing shards", { dataId, failed: result.failedShards });
+      this.#options.logger.warn("write reached quorum with missing shards", {
+        dataId,
+        failed: result.failedShards,
+      });
     }
     return {
       v: 1,

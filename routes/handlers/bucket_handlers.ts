@@ -1,5 +1,5 @@
 /** Handlers of bucket operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation. */
-import { MAX_XML_BODY_BYTES, readAll, type BucketRecord } from "../../storage/mod.ts";
+import { type BucketRecord, MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
 import { BucketExistsError } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
@@ -16,7 +16,9 @@ export async function listBuckets(ctx: Op<"ListBuckets">): Promise<Response> {
   return xmlResponse(renderXml("ListAllMyBucketsResult", {
     "@_xmlns": S3_XMLNS,
     Owner: { ID: ctx.owner.id, DisplayName: ctx.owner.displayName },
-    Buckets: { Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: isoTimestamp(bucket.createdMs) })) },
+    Buckets: {
+      Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: isoTimestamp(bucket.createdMs) })),
+    },
   }));
 }
 
@@ -45,9 +47,11 @@ export async function createBucket(ctx: Op<"CreateBucket">): Promise<Response> {
 async function checkLocationConstraint(ctx: Op<"CreateBucket">): Promise<void> {
   const body = ctx.request.body;
   if (body === null) return;
-  const text = new TextDecoder().decode(await readAll(body, MAX_XML_BODY_BYTES).catch(() => {
-    throw new S3Error("MalformedXML", `The bucket configuration exceeds ${MAX_XML_BODY_BYTES} bytes`);
-  }));
+  const text = new TextDecoder().decode(
+    await readAll(body, MAX_XML_BODY_BYTES).catch(() => {
+      throw new S3Error("MalformedXML", `The bucket configuration exceeds ${MAX_XML_BODY_BYTES} bytes`);
+    }),
+  );
   if (text.trim() === "") return;
   const config = parseXml(text, "CreateBucketConfiguration");
   const constraint = config.LocationConstraint;

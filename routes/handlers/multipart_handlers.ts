@@ -7,7 +7,7 @@ import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
 import { parseXml, renderXml, S3_XMLNS } from "../xml.ts";
 import { ownedBucket } from "./bucket_handlers.ts";
-import { bodyWithLength } from "./object_handlers.ts";
+import { bodyWithLength, rejectCopySource } from "./object_handlers.ts";
 import { xmlResponse } from "./responses.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -29,9 +29,14 @@ export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): P
 /** UploadPart: streamed through the erasure coder; answers with the part's ETag. */
 export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
+  rejectCopySource(ctx.request);
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
   await ownedBucket(ctx, bucket);
-  const part = await ctx.services.multipart.uploadPart({ bucket, key, uploadId, partNumber }, sizeBytes, body);
+  const part = await ctx.services.multipart.uploadPart(
+    { bucket, key, uploadId, partNumber },
+    sizeBytes,
+    body,
+  );
   return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
 }
 
@@ -101,19 +106,31 @@ async function completedParts(request: Request): Promise<CompletedPart[]> {
     const fields = (part ?? {}) as Record<string, unknown>;
     const partNumber = Number(fields.PartNumber);
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
-      throw new S3Error("InvalidArgument", `Part number ${String(fields.PartNumber)} is not between 1 and 10000`);
+      throw new S3Error(
+        "InvalidArgument",
+        `Part number ${String(fields.PartNumber)} is not between 1 and 10000`,
+      );
     }
     if (typeof fields.ETag !== "string") throw new S3Error("MalformedXML", `Part ${partNumber} has no ETag`);
     return { partNumber, etag: fields.ETag };
   });
 }
 
-function integerParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+function integerParam(
+  params: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = params.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min) {
-    throw new S3Error("InvalidArgument", `${name} must be an integer >= ${min}`, { ArgumentName: name, ArgumentValue: raw });
+    throw new S3Error("InvalidArgument", `${name} must be an integer >= ${min}`, {
+      ArgumentName: name,
+      ArgumentValue: raw,
+    });
   }
   return Math.min(value, max);
 }

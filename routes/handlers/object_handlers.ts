@@ -13,6 +13,7 @@ type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { n
 /** PutObject: streams the verified body into the store; answers with the ETag once durable. */
 export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
+  rejectCopySource(ctx.request);
   const attributes = objectAttributesFrom(ctx.request.headers);
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
   await ownedBucket(ctx, bucket);
@@ -54,6 +55,16 @@ export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   await ownedBucket(ctx, bucket);
   await ctx.services.objects.delete(bucket, key);
   return new Response(null, { status: 204 });
+}
+
+/**
+ * CopyObject and UploadPartCopy arrive as PUTs with `x-amz-copy-source`; until they are implemented
+ * they must be refused, never stored as an empty object.
+ */
+export function rejectCopySource(request: Request): void {
+  if (request.headers.has("x-amz-copy-source")) {
+    throw new S3Error("NotImplemented", "Copying objects (x-amz-copy-source) is not implemented yet");
+  }
 }
 
 /** The verified request body and its declared length (`MissingContentLength` without one). */

@@ -123,11 +123,16 @@ export class MetadataCatalog {
   /** The inline pages of `dataId`, in order. */
   async readInlinePages(dataId: string, pageCount: number): Promise<Uint8Array[]> {
     const pages: Uint8Array[] = [];
-    for await (const entry of this.store.list({ prefix: metaKeys.inlinePages(dataId) }, { limit: pageCount })) {
+    for await (
+      const entry of this.store.list({ prefix: metaKeys.inlinePages(dataId) }, { limit: pageCount })
+    ) {
       pages.push(parseValue(entry, inlinePageSchema).bytes);
     }
     if (pages.length !== pageCount) {
-      throw new StoreError("not_enough_shards", `Inline data ${dataId} has ${pages.length} of ${pageCount} pages`);
+      throw new StoreError(
+        "not_enough_shards",
+        `Inline data ${dataId} has ${pages.length} of ${pageCount} pages`,
+      );
     }
     return pages;
   }
@@ -146,14 +151,22 @@ export class MetadataCatalog {
 
   /** A part of an upload, or null. */
   async getUploadPart(uploadId: string, partNumber: number): Promise<Versioned<UploadPartRecord> | null> {
-    return parseEntry(await this.store.get(metaKeys.uploadPart(uploadId, partNumber)), uploadPartRecordSchema);
+    return parseEntry(
+      await this.store.get(metaKeys.uploadPart(uploadId, partNumber)),
+      uploadPartRecordSchema,
+    );
   }
 
   /** Parts of an upload with part number > `afterPart`, in order, at most `limit`. */
   async listUploadParts(uploadId: string, afterPart: number, limit: number): Promise<UploadPartRecord[]> {
     const out: UploadPartRecord[] = [];
-    const selector = { prefix: metaKeys.uploadParts(uploadId), start: metaKeys.uploadPart(uploadId, afterPart + 1) };
-    for await (const entry of this.store.list(selector, { limit })) out.push(parseValue(entry, uploadPartRecordSchema));
+    const selector = {
+      prefix: metaKeys.uploadParts(uploadId),
+      start: metaKeys.uploadPart(uploadId, afterPart + 1),
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
+      out.push(parseValue(entry, uploadPartRecordSchema));
+    }
     return out;
   }
 
@@ -221,26 +234,37 @@ export class CatalogTransaction {
 
   /** Writes the pages of a composite manifest. */
   putCompositeManifest(pages: readonly CompositeManifestPage[]): this {
-    pages.forEach((page, index) => this.#set(metaKeys.manifest(page.dataId, index), compositeManifestPageSchema.parse(page)));
+    pages.forEach((page, index) =>
+      this.#set(metaKeys.manifest(page.dataId, index), compositeManifestPageSchema.parse(page))
+    );
     return this;
   }
 
   /** Writes `bytes` as inline pages of `dataId` (each at most `INLINE_PAGE_BYTES`). */
   putInline(dataId: string, bytes: Uint8Array): this {
     for (let page = 0, offset = 0; offset < bytes.length; page++, offset += INLINE_PAGE_BYTES) {
-      this.#set(metaKeys.inline(dataId, page), { v: 1, bytes: bytes.slice(offset, offset + INLINE_PAGE_BYTES) });
+      this.#set(metaKeys.inline(dataId, page), {
+        v: 1,
+        bytes: bytes.slice(offset, offset + INLINE_PAGE_BYTES),
+      });
     }
     return this;
   }
 
   /** Writes an upload record. */
   putUpload(record: UploadRecord): this {
-    return this.#set(metaKeys.upload(record.bucket, record.key, record.uploadId), uploadRecordSchema.parse(record));
+    return this.#set(
+      metaKeys.upload(record.bucket, record.key, record.uploadId),
+      uploadRecordSchema.parse(record),
+    );
   }
 
   /** Writes a part record. */
   putUploadPart(record: UploadPartRecord): this {
-    return this.#set(metaKeys.uploadPart(record.uploadId, record.partNumber), uploadPartRecordSchema.parse(record));
+    return this.#set(
+      metaKeys.uploadPart(record.uploadId, record.partNumber),
+      uploadPartRecordSchema.parse(record),
+    );
   }
 
   /** Writes a GC record. */
@@ -281,7 +305,9 @@ function parseValue<T>(entry: MetaEntry, schema: z.ZodType<T>): T {
   if (!parsed.success) {
     throw new StoreError(
       "corrupt_record",
-      `Stored record at ${String(entry.key.join("/"))} does not match its schema: ${parsed.error.issues[0]?.message}`,
+      `Stored record at ${String(entry.key.join("/"))} does not match its schema: ${
+        parsed.error.issues[0]?.message
+      }`,
     );
   }
   return parsed.data;

@@ -33,17 +33,24 @@ export class KvMetaStore implements MetaStore {
   /** See `MetaStore.get`. */
   async get(key: MetaKey): Promise<MetaEntry | null> {
     const entry = await this.#kv.get(key as Deno.KvKey);
-    return entry.versionstamp === null ? null : { key: fromKvKey(entry.key), value: entry.value, versionstamp: entry.versionstamp };
+    return entry.versionstamp === null
+      ? null
+      : { key: fromKvKey(entry.key), value: entry.value, versionstamp: entry.versionstamp };
   }
 
   /** See `MetaStore.getMany`. */
   async getMany(keys: readonly MetaKey[]): Promise<(MetaEntry | null)[]> {
     if (keys.length > KV_MAX_GET_MANY) {
-      throw new StoreError("invalid_argument", `getMany takes at most ${KV_MAX_GET_MANY} keys, got ${keys.length}`);
+      throw new StoreError(
+        "invalid_argument",
+        `getMany takes at most ${KV_MAX_GET_MANY} keys, got ${keys.length}`,
+      );
     }
     const entries = await this.#kv.getMany(keys as Deno.KvKey[]);
     return entries.map((entry) =>
-      entry.versionstamp === null ? null : { key: fromKvKey(entry.key), value: entry.value, versionstamp: entry.versionstamp }
+      entry.versionstamp === null
+        ? null
+        : { key: fromKvKey(entry.key), value: entry.value, versionstamp: entry.versionstamp }
     );
   }
 
@@ -75,7 +82,9 @@ export class KvMetaStore implements MetaStore {
       );
     }
     const atomic = this.#kv.atomic();
-    for (const check of checks) atomic.check({ key: check.key as Deno.KvKey, versionstamp: check.versionstamp });
+    for (const check of checks) {
+      atomic.check({ key: check.key as Deno.KvKey, versionstamp: check.versionstamp });
+    }
     for (const mutation of mutations) {
       const key = mutation.key as Deno.KvKey;
       if (mutation.type === "set") atomic.set(key, mutation.value);

@@ -146,7 +146,15 @@ export const gcRecordSchema = z.object({
   target: z.enum(["data", "upload"]),
   id: z.string(),
   dueAtMs: z.number(),
-  reason: z.enum(["pending_write", "overwritten", "deleted", "aborted", "replaced_part", "completed_upload", "failed_write"]),
+  reason: z.enum([
+    "pending_write",
+    "overwritten",
+    "deleted",
+    "aborted",
+    "replaced_part",
+    "completed_upload",
+    "failed_write",
+  ]),
   /** Shard i may be on `workerIds[i]` (for writes that never got a manifest). */
   workerIds: z.array(z.string()),
   /** For `completed_upload`: the composite data id whose parts must be kept. */

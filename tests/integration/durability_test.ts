@@ -3,7 +3,13 @@
  * shard file, writes with 2 workers down, a gateway SIGKILLed mid-upload and restarted (no visible
  * object, no orphaned shard after GC), and GC of deleted and overwritten data.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { TestCluster } from "../support/cluster.ts";
 import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
@@ -40,7 +46,11 @@ Deno.test("writes succeed with 2 workers down and fail cleanly with 3 down (quor
     "ServiceUnavailable",
     503,
   );
-  await assertRejectsS3(() => s3.send(new HeadObjectCommand({ Bucket: "quorum", Key: "six" })), "NotFound", 404);
+  await assertRejectsS3(
+    () => s3.send(new HeadObjectCommand({ Bucket: "quorum", Key: "six" })),
+    "NotFound",
+    404,
+  );
   for (const id of ["z2-w1", "z3-w2", "z1-w3"]) await cluster.startWorker(id);
   const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
   // Only the 7 shards of "seven" survive once GC has removed what the failed write left behind.
@@ -94,8 +104,16 @@ Deno.test("a gateway killed mid-upload leaves no object and, after GC, no shard"
   assert(!(typeof outcome === "number" && outcome === 200), `the upload must not succeed, got ${outcome}`);
   await cluster.startGateway();
   const after = cluster.client();
-  await assertRejectsS3(() => after.send(new HeadObjectCommand({ Bucket: "crash", Key: "big" })), "NotFound", 404);
-  await waitFor(async () => (await shardFiles(dirs)).length === 0 && (await tempFiles(dirs)).length === 0, 20_000, "no shard or temp file left");
+  await assertRejectsS3(
+    () => after.send(new HeadObjectCommand({ Bucket: "crash", Key: "big" })),
+    "NotFound",
+    404,
+  );
+  await waitFor(
+    async () => (await shardFiles(dirs)).length === 0 && (await tempFiles(dirs)).length === 0,
+    20_000,
+    "no shard or temp file left",
+  );
   after.destroy();
 });
 
@@ -110,7 +128,11 @@ Deno.test("GC removes the shards of deleted and overwritten objects after the gr
   await s3.send(new DeleteObjectCommand({ Bucket: "gc-test", Key: "a" }));
   const replacement = randomBytes(600_000);
   await s3.send(new PutObjectCommand({ Bucket: "gc-test", Key: "b", Body: replacement }));
-  await waitFor(async () => (await shardFiles(dirs)).length === 9, 15_000, "shards of a and the old b removed");
+  await waitFor(
+    async () => (await shardFiles(dirs)).length === 9,
+    15_000,
+    "shards of a and the old b removed",
+  );
   assertEquals(md5(await getBytes(s3, "gc-test", "b")), md5(replacement));
   s3.destroy();
 });
@@ -131,7 +153,8 @@ async function assertAllReadBack(s3: S3Client, bucket: string, objects: Map<stri
 }
 
 async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
-  return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
+  return await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!
+    .transformToByteArray();
 }
 
 function md5(bytes: Uint8Array): string {

@@ -49,8 +49,13 @@ Deno.test(`a ${OBJECT_BYTES}-byte PUT and GET stream through the gateway in boun
   assertEquals(receivedBytes, OBJECT_BYTES);
   assertEquals(receivedDigest.digest("hex"), expected);
   const growth = peakBytes - baselineBytes;
-  console.log(`gateway RSS: baseline ${mib(baselineBytes)} MiB, peak ${mib(peakBytes)} MiB, growth ${mib(growth)} MiB`);
-  assert(growth < MAX_RSS_GROWTH_BYTES, `gateway RSS grew by ${mib(growth)} MiB, limit ${mib(MAX_RSS_GROWTH_BYTES)}`);
+  console.log(
+    `gateway RSS: baseline ${mib(baselineBytes)} MiB, peak ${mib(peakBytes)} MiB, growth ${mib(growth)} MiB`,
+  );
+  assert(
+    growth < MAX_RSS_GROWTH_BYTES,
+    `gateway RSS grew by ${mib(growth)} MiB, limit ${mib(MAX_RSS_GROWTH_BYTES)}`,
+  );
 });
 
 /** Samples a process's resident set size from /proc every 100 ms and keeps the peak. */

@@ -40,17 +40,28 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
   });
 
   await t.step("CreateBucket of an existing own bucket is BucketAlreadyOwnedByYou", async () => {
-    await assertRejectsS3(() => s3.send(new CreateBucketCommand({ Bucket: "alpha" })), "BucketAlreadyOwnedByYou", 409);
+    await assertRejectsS3(
+      () => s3.send(new CreateBucketCommand({ Bucket: "alpha" })),
+      "BucketAlreadyOwnedByYou",
+      409,
+    );
   });
 
   await t.step("CreateBucket rejects invalid names and a foreign LocationConstraint", async () => {
     for (const name of ["ab", "Upper", "a..b", "192.168.1.1", "-dash", "xn--idn", "ends-s3alias"]) {
-      await assertRejectsS3(() => s3.send(new CreateBucketCommand({ Bucket: name })), "InvalidBucketName", 400);
+      await assertRejectsS3(
+        () => s3.send(new CreateBucketCommand({ Bucket: name })),
+        "InvalidBucketName",
+        400,
+      );
     }
     await assertRejectsS3(
       () =>
         s3.send(
-          new CreateBucketCommand({ Bucket: "beta", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }),
+          new CreateBucketCommand({
+            Bucket: "beta",
+            CreateBucketConfiguration: { LocationConstraint: "eu-west-1" },
+          }),
         ),
       "IllegalLocationConstraintException",
       400,
@@ -63,7 +74,11 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     await s3.send(new HeadBucketCommand({ Bucket: "alpha" }));
     const location = await s3.send(new GetBucketLocationCommand({ Bucket: "alpha" }));
     assertEquals(location.LocationConstraint ?? "", "");
-    await assertRejectsS3(() => s3.send(new HeadBucketCommand({ Bucket: "missing-bucket" })), "NotFound", 404);
+    await assertRejectsS3(
+      () => s3.send(new HeadBucketCommand({ Bucket: "missing-bucket" })),
+      "NotFound",
+      404,
+    );
   });
 
   await t.step("objects of 0 B to a stripe plus one byte round trip byte-identical", async () => {
@@ -105,7 +120,10 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     const keys = ["a b+c~d=e&f?g#h", "ünïcødé/日本語/😀", "dot/../seg", "ctrl\u0001\u007f", "k".repeat(1024)];
     for (const key of keys) {
       await s3.send(new PutObjectCommand({ Bucket: "alpha", Key: key, Body: key }));
-      assertEquals(await (await s3.send(new GetObjectCommand({ Bucket: "alpha", Key: key }))).Body?.transformToString(), key);
+      assertEquals(
+        await (await s3.send(new GetObjectCommand({ Bucket: "alpha", Key: key }))).Body?.transformToString(),
+        key,
+      );
     }
     await assertRejectsS3(
       () => s3.send(new PutObjectCommand({ Bucket: "alpha", Key: "k".repeat(1025), Body: "x" })),
@@ -137,8 +155,16 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
   });
 
   await t.step("missing keys and buckets get NoSuchKey and NoSuchBucket", async () => {
-    await assertRejectsS3(() => s3.send(new GetObjectCommand({ Bucket: "alpha", Key: "nope" })), "NoSuchKey", 404);
-    await assertRejectsS3(() => s3.send(new GetObjectCommand({ Bucket: "nobucket", Key: "x" })), "NoSuchBucket", 404);
+    await assertRejectsS3(
+      () => s3.send(new GetObjectCommand({ Bucket: "alpha", Key: "nope" })),
+      "NoSuchKey",
+      404,
+    );
+    await assertRejectsS3(
+      () => s3.send(new GetObjectCommand({ Bucket: "nobucket", Key: "x" })),
+      "NoSuchBucket",
+      404,
+    );
     await assertRejectsS3(
       () => s3.send(new PutObjectCommand({ Bucket: "nobucket", Key: "x", Body: "x" })),
       "NoSuchBucket",
@@ -150,7 +176,11 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     await s3.send(new PutObjectCommand({ Bucket: "alpha", Key: "to-delete", Body: randomBytes(200_000) }));
     await s3.send(new DeleteObjectCommand({ Bucket: "alpha", Key: "to-delete" }));
     await s3.send(new DeleteObjectCommand({ Bucket: "alpha", Key: "to-delete" }));
-    await assertRejectsS3(() => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "to-delete" })), "NotFound", 404);
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "to-delete" })),
+      "NotFound",
+      404,
+    );
   });
 
   await t.step("overwriting a key replaces its bytes and ETag", async () => {
@@ -160,31 +190,40 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     assertEquals(md5Hex(await getBytes(s3, "alpha", "over")), md5Hex(second));
   });
 
-  await t.step("listing stays correct past 1000 keys with V2 continuation tokens and V1 markers", async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: "many" }));
-    const keys: string[] = [];
-    for (let i = 0; i < 1100; i++) keys.push(`k/${String(i).padStart(5, "0")}`);
-    for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(keys.slice(i, i + 50).map((key) => s3.send(new PutObjectCommand({ Bucket: "many", Key: key, Body: new Uint8Array(0) }))));
-    }
-    const seenV2: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: "many", ContinuationToken: token, MaxKeys: 400 }));
-      seenV2.push(...(page.Contents ?? []).map((o) => o.Key!));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-    assertEquals(seenV2, keys);
-    const seenV1: string[] = [];
-    let marker: string | undefined;
-    while (true) {
-      const page = await s3.send(new ListObjectsCommand({ Bucket: "many", Marker: marker }));
-      seenV1.push(...(page.Contents ?? []).map((o) => o.Key!));
-      if (!page.IsTruncated) break;
-      marker = page.NextMarker ?? page.Contents!.at(-1)!.Key;
-    }
-    assertEquals(seenV1, keys);
-  });
+  await t.step(
+    "listing stays correct past 1000 keys with V2 continuation tokens and V1 markers",
+    async () => {
+      await s3.send(new CreateBucketCommand({ Bucket: "many" }));
+      const keys: string[] = [];
+      for (let i = 0; i < 1100; i++) keys.push(`k/${String(i).padStart(5, "0")}`);
+      for (let i = 0; i < keys.length; i += 50) {
+        await Promise.all(
+          keys.slice(i, i + 50).map((key) =>
+            s3.send(new PutObjectCommand({ Bucket: "many", Key: key, Body: new Uint8Array(0) }))
+          ),
+        );
+      }
+      const seenV2: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({ Bucket: "many", ContinuationToken: token, MaxKeys: 400 }),
+        );
+        seenV2.push(...(page.Contents ?? []).map((o) => o.Key!));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      assertEquals(seenV2, keys);
+      const seenV1: string[] = [];
+      let marker: string | undefined;
+      while (true) {
+        const page = await s3.send(new ListObjectsCommand({ Bucket: "many", Marker: marker }));
+        seenV1.push(...(page.Contents ?? []).map((o) => o.Key!));
+        if (!page.IsTruncated) break;
+        marker = page.NextMarker ?? page.Contents!.at(-1)!.Key;
+      }
+      assertEquals(seenV1, keys);
+    },
+  );
 
   await t.step("prefix, delimiter, start-after and encoding-type=url shape the listing", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "tree" }));
@@ -203,83 +242,141 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     const paged = await s3.send(new ListObjectsV2Command({ Bucket: "tree", Delimiter: "/", MaxKeys: 1 }));
     assertEquals(paged.CommonPrefixes?.map((p) => p.Prefix), ["a/"]);
     const next = await s3.send(
-      new ListObjectsV2Command({ Bucket: "tree", Delimiter: "/", MaxKeys: 10, ContinuationToken: paged.NextContinuationToken }),
+      new ListObjectsV2Command({
+        Bucket: "tree",
+        Delimiter: "/",
+        MaxKeys: 10,
+        ContinuationToken: paged.NextContinuationToken,
+      }),
     );
     assertEquals(next.CommonPrefixes?.map((p) => p.Prefix), ["b/", "d e/"]);
     const encoded = await fetchListing(cluster, s3, "tree", "encoding-type=url&prefix=d%20");
     assertEquals(encoded.includes("<Key>d+e/5</Key>"), true, encoded);
-    await assertRejectsS3(() => s3.send(new ListObjectsV2Command({ Bucket: "tree", ContinuationToken: "!!" })), "InvalidArgument", 400);
+    await assertRejectsS3(
+      () => s3.send(new ListObjectsV2Command({ Bucket: "tree", ContinuationToken: "!!" })),
+      "InvalidArgument",
+      400,
+    );
   });
 
   await t.step("multipart upload: parts stream through the coder and complete into one object", async () => {
     const part1 = randomBytes(5 * 1024 * 1024);
     const part2 = randomBytes(1234);
-    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: "alpha", Key: "mp", ContentType: "video/mp4" }));
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: "alpha", Key: "mp", ContentType: "video/mp4" }),
+    );
     const uploadId = created.UploadId!;
-    const e1 = await s3.send(new UploadPartCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId, PartNumber: 1, Body: part1 }));
-    const e2 = await s3.send(new UploadPartCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId, PartNumber: 2, Body: part2 }));
+    const e1 = await s3.send(
+      new UploadPartCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId, PartNumber: 1, Body: part1 }),
+    );
+    const e2 = await s3.send(
+      new UploadPartCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId, PartNumber: 2, Body: part2 }),
+    );
     const parts = await s3.send(new ListPartsCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId }));
     assertEquals(parts.Parts?.map((p) => [p.PartNumber, p.Size]), [[1, part1.length], [2, part2.length]]);
     await assertRejectsS3(
       () =>
-        s3.send(new CompleteMultipartUploadCommand({
-          Bucket: "alpha",
-          Key: "mp",
-          UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2.ETag }, { PartNumber: 1, ETag: e1.ETag }] },
-        })),
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: "alpha",
+            Key: "mp",
+            UploadId: uploadId,
+            MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2.ETag }, { PartNumber: 1, ETag: e1.ETag }] },
+          }),
+        ),
       "InvalidPartOrder",
       400,
     );
     await assertRejectsS3(
       () =>
-        s3.send(new CompleteMultipartUploadCommand({
-          Bucket: "alpha",
-          Key: "mp",
-          UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0123"' }] },
-        })),
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: "alpha",
+            Key: "mp",
+            UploadId: uploadId,
+            MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0123"' }] },
+          }),
+        ),
       "InvalidPart",
       400,
     );
-    const done = await s3.send(new CompleteMultipartUploadCommand({
-      Bucket: "alpha",
-      Key: "mp",
-      UploadId: uploadId,
-      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
-    }));
-    const md5s = createHash("md5").update(Buffer.from(md5Hex(part1), "hex")).update(Buffer.from(md5Hex(part2), "hex"));
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: "alpha",
+        Key: "mp",
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+      }),
+    );
+    const md5s = createHash("md5").update(Buffer.from(md5Hex(part1), "hex")).update(
+      Buffer.from(md5Hex(part2), "hex"),
+    );
     assertEquals(done.ETag, `"${md5s.digest("hex")}-2"`);
     const whole = await getBytes(s3, "alpha", "mp");
     assertEquals(md5Hex(whole), md5Hex(new Uint8Array([...part1, ...part2])));
     const head = await s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "mp" }));
     assertEquals(head.ContentType, "video/mp4");
-    await assertRejectsS3(() => s3.send(new ListPartsCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId })), "NoSuchUpload", 404);
+    await assertRejectsS3(
+      () => s3.send(new ListPartsCommand({ Bucket: "alpha", Key: "mp", UploadId: uploadId })),
+      "NoSuchUpload",
+      404,
+    );
   });
 
   await t.step("multipart: a small non-last part is EntityTooSmall; abort forgets the upload", async () => {
     const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: "alpha", Key: "small-mp" }));
     const uploadId = created.UploadId!;
-    const e1 = await s3.send(new UploadPartCommand({ Bucket: "alpha", Key: "small-mp", UploadId: uploadId, PartNumber: 1, Body: "tiny" }));
-    const e2 = await s3.send(new UploadPartCommand({ Bucket: "alpha", Key: "small-mp", UploadId: uploadId, PartNumber: 2, Body: "end" }));
+    const e1 = await s3.send(
+      new UploadPartCommand({
+        Bucket: "alpha",
+        Key: "small-mp",
+        UploadId: uploadId,
+        PartNumber: 1,
+        Body: "tiny",
+      }),
+    );
+    const e2 = await s3.send(
+      new UploadPartCommand({
+        Bucket: "alpha",
+        Key: "small-mp",
+        UploadId: uploadId,
+        PartNumber: 2,
+        Body: "end",
+      }),
+    );
     await assertRejectsS3(
       () =>
-        s3.send(new CompleteMultipartUploadCommand({
-          Bucket: "alpha",
-          Key: "small-mp",
-          UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
-        })),
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: "alpha",
+            Key: "small-mp",
+            UploadId: uploadId,
+            MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1.ETag }, { PartNumber: 2, ETag: e2.ETag }] },
+          }),
+        ),
       "EntityTooSmall",
       400,
     );
     await s3.send(new AbortMultipartUploadCommand({ Bucket: "alpha", Key: "small-mp", UploadId: uploadId }));
     await assertRejectsS3(
-      () => s3.send(new UploadPartCommand({ Bucket: "alpha", Key: "small-mp", UploadId: uploadId, PartNumber: 3, Body: "x" })),
+      () =>
+        s3.send(
+          new UploadPartCommand({
+            Bucket: "alpha",
+            Key: "small-mp",
+            UploadId: uploadId,
+            PartNumber: 3,
+            Body: "x",
+          }),
+        ),
       "NoSuchUpload",
       404,
     );
-    await assertRejectsS3(() => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "small-mp" })), "NotFound", 404);
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "small-mp" })),
+      "NotFound",
+      404,
+    );
   });
 
   await t.step("DeleteBucket refuses a non-empty bucket and deletes an empty one", async () => {
@@ -289,26 +386,71 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     await assertRejectsS3(() => s3.send(new HeadBucketCommand({ Bucket: "empty-one" })), "NotFound", 404);
   });
 
-  await t.step("a wrong secret key gets SignatureDoesNotMatch and an unknown key InvalidAccessKeyId", async () => {
-    const { S3Client } = await import("@aws-sdk/client-s3");
-    const wrongSecret = new S3Client({
-      endpoint: cluster.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "TESTROOTACCESSKEY01", secretAccessKey: "wrong-secret-key" },
-      maxAttempts: 1,
-    });
-    await assertRejectsS3(() => wrongSecret.send(new PutObjectCommand({ Bucket: "alpha", Key: "evil", Body: "x" })), "SignatureDoesNotMatch", 403);
-    const unknown = new S3Client({
-      endpoint: cluster.endpoint,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: "UNKNOWNKEY", secretAccessKey: "whatever-secret" },
-      maxAttempts: 1,
-    });
-    await assertRejectsS3(() => unknown.send(new ListBucketsCommand({})), "InvalidAccessKeyId", 403);
-    await assertRejectsS3(() => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "evil" })), "NotFound", 404);
+  await t.step("virtual-host style requests (BUCKET.localhost) reach the same objects", async () => {
+    const port = new URL(cluster.endpoint).port;
+    const put = await virtualHostRequest(
+      cluster,
+      "PUT",
+      `alpha.localhost:${port}`,
+      "/vhost/key.txt",
+      "via host",
+    );
+    assertEquals(put.status, 200, put.head);
+    const got = await virtualHostRequest(cluster, "GET", `alpha.localhost:${port}`, "/vhost/key.txt");
+    assertEquals(got.status, 200, got.head);
+    assertEquals(got.body, "via host");
+    assertEquals(
+      await (await s3.send(new GetObjectCommand({ Bucket: "alpha", Key: "vhost/key.txt" }))).Body
+        ?.transformToString(),
+      "via host",
+    );
   });
+
+  await t.step("a copy request (x-amz-copy-source) is refused, never stored as an empty object", async () => {
+    const { CopyObjectCommand } = await import("@aws-sdk/client-s3");
+    await assertRejectsS3(
+      () => s3.send(new CopyObjectCommand({ Bucket: "alpha", Key: "copy", CopySource: "alpha/meta.txt" })),
+      "NotImplemented",
+      501,
+    );
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "copy" })),
+      "NotFound",
+      404,
+    );
+  });
+
+  await t.step(
+    "a wrong secret key gets SignatureDoesNotMatch and an unknown key InvalidAccessKeyId",
+    async () => {
+      const { S3Client } = await import("@aws-sdk/client-s3");
+      const wrongSecret = new S3Client({
+        endpoint: cluster.endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: "TESTROOTACCESSKEY01", secretAccessKey: "wrong-secret-key" },
+        maxAttempts: 1,
+      });
+      await assertRejectsS3(
+        () => wrongSecret.send(new PutObjectCommand({ Bucket: "alpha", Key: "evil", Body: "x" })),
+        "SignatureDoesNotMatch",
+        403,
+      );
+      const unknown = new S3Client({
+        endpoint: cluster.endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: "UNKNOWNKEY", secretAccessKey: "whatever-secret" },
+        maxAttempts: 1,
+      });
+      await assertRejectsS3(() => unknown.send(new ListBucketsCommand({})), "InvalidAccessKeyId", 403);
+      await assertRejectsS3(
+        () => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "evil" })),
+        "NotFound",
+        404,
+      );
+    },
+  );
 
   s3.destroy();
 });
@@ -323,11 +465,34 @@ function md5Hex(bytes: Uint8Array): string {
 }
 
 /** A raw signed listing request (the SDK decodes encoding-type=url itself, hiding the wire form). */
-async function fetchListing(cluster: TestCluster, s3: S3Client, bucket: string, query: string): Promise<string> {
+async function fetchListing(
+  cluster: TestCluster,
+  s3: S3Client,
+  bucket: string,
+  query: string,
+): Promise<string> {
   const { signedFetch } = await import("../support/signed_fetch.ts");
   void s3;
   const response = await signedFetch(`${cluster.endpoint}/${bucket}?${query}`, { method: "GET" });
   return await response.text();
+}
+
+/** A signed request whose Host names the bucket (virtual-host style), sent to 127.0.0.1. */
+async function virtualHostRequest(
+  cluster: TestCluster,
+  method: string,
+  host: string,
+  path: string,
+  body = "",
+) {
+  const { signedHeaders } = await import("../support/signed_fetch.ts");
+  const { rawRequest } = await import("../support/raw_http.ts");
+  const headers = await signedHeaders(`http://${host}${path}`, {
+    method,
+    headers: method === "PUT" ? { "content-length": String(new TextEncoder().encode(body).length) } : {},
+  });
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join("\r\n");
+  return await rawRequest(cluster.endpoint, `${method} ${path} HTTP/1.1\r\n${lines}`, body);
 }
 
 export { S3ServiceException };

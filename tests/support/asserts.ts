@@ -13,7 +13,11 @@ export function assert(condition: unknown, message = "assertion failed"): assert
 }
 
 /** Expects `action` to fail with the S3 error `code` (or HEAD's bare status name) and HTTP `status`. */
-export async function assertRejectsS3(action: () => Promise<unknown>, code: string, status: number): Promise<void> {
+export async function assertRejectsS3(
+  action: () => Promise<unknown>,
+  code: string,
+  status: number,
+): Promise<void> {
   try {
     await action();
   } catch (error) {
@@ -28,7 +32,10 @@ export async function assertRejectsS3(action: () => Promise<unknown>, code: stri
 }
 
 /** Expects `action` to throw; returns the error. */
-export async function assertRejects(action: () => Promise<unknown>, message = "expected a rejection"): Promise<unknown> {
+export async function assertRejects(
+  action: () => Promise<unknown>,
+  message = "expected a rejection",
+): Promise<unknown> {
   try {
     await action();
   } catch (error) {

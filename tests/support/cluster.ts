@@ -59,13 +59,16 @@ export class TestCluster implements AsyncDisposable {
     const cluster = new TestCluster(dir, ids, options);
     try {
       await Promise.all(ids.map((id) => cluster.startWorker(id)));
-      await Deno.writeTextFile(`${dir}/workers.json`, JSON.stringify(ids.map((id) => ({
-        id,
-        url: `http://127.0.0.1:${cluster.#workerPorts.get(id)}`,
-        region: "us-east-1",
-        zone: id.slice(0, id.indexOf("-")),
-        weight: 1,
-      }))));
+      await Deno.writeTextFile(
+        `${dir}/workers.json`,
+        JSON.stringify(ids.map((id) => ({
+          id,
+          url: `http://127.0.0.1:${cluster.#workerPorts.get(id)}`,
+          region: "us-east-1",
+          zone: id.slice(0, id.indexOf("-")),
+          weight: 1,
+        }))),
+      );
       await cluster.startGateway();
     } catch (error) {
       await cluster[Symbol.asyncDispose]();
@@ -132,7 +135,15 @@ export class TestCluster implements AsyncDisposable {
     const port = this.#gateway?.port ?? 0;
     this.#gatewayStopped = false;
     this.#gateway = await spawnRole(
-      ["gateway", "--port", String(port), "--data-dir", this.gatewayDir, "--workers-file", `${this.dir}/workers.json`],
+      [
+        "gateway",
+        "--port",
+        String(port),
+        "--data-dir",
+        this.gatewayDir,
+        "--workers-file",
+        `${this.dir}/workers.json`,
+      ],
       { ...this.#options.gatewayEnv, ...extraEnv },
       "endpoint:",
     );
@@ -164,7 +175,11 @@ export class TestCluster implements AsyncDisposable {
   }
 }
 
-async function spawnRole(args: string[], extraEnv: Record<string, string>, readyPrefix: string): Promise<RunningProcess> {
+async function spawnRole(
+  args: string[],
+  extraEnv: Record<string, string>,
+  readyPrefix: string,
+): Promise<RunningProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--config", CONFIG, MAIN, ...args],
     env: {
@@ -181,20 +196,24 @@ async function spawnRole(args: string[], extraEnv: Record<string, string>, ready
   const output = new Response(child.stderr).text();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
-  const deadline = Date.now() + 60_000;
-  while (!buffer.includes("\n") || !buffer.split("\n").some((line) => line.startsWith(readyPrefix))) {
-    const timer = new Promise<{ done: true; value: undefined }>((resolve) =>
-      setTimeout(() => resolve({ done: true, value: undefined }), Math.max(0, deadline - Date.now()))
-    );
-    const { value, done } = await Promise.race([reader.read(), timer]);
-    if (done) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-      await child.status;
-      throw new Error(`${args[0]} did not become ready:\n${await output}`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<{ done: true; value: undefined }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: true, value: undefined }), 60_000);
+  });
+  try {
+    while (!buffer.split("\n").some((line) => line.startsWith(readyPrefix))) {
+      const { value, done } = await Promise.race([reader.read(), timedOut]);
+      if (done) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await child.status;
+        throw new Error(`${args[0]} did not become ready:\n${await output}`);
+      }
+      buffer += value;
     }
-    buffer += value;
+  } finally {
+    clearTimeout(timer);
   }
   // Keep draining stdout so the child never blocks on a full pipe.
   (async () => {
@@ -206,7 +225,9 @@ async function spawnRole(args: string[], extraEnv: Record<string, string>, ready
   // A process that dies on its own is a finding: say so with its output, so the failing test explains.
   child.status.then(async (status) => {
     if (running.stopping) return;
-    console.error(`${args[0]} ${args.join(" ")} exited unexpectedly (code ${status.code}, signal ${status.signal}):`);
+    console.error(
+      `${args[0]} ${args.join(" ")} exited unexpectedly (code ${status.code}, signal ${status.signal}):`,
+    );
     console.error(await output);
   });
   return running;

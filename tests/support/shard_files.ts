@@ -31,7 +31,11 @@ export async function quarantinedFiles(workerDirs: readonly string[]): Promise<s
 }
 
 /** Polls `condition` every 100 ms until it holds or `timeoutMs` passes (then fails with `message`). */
-export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, message: string): Promise<void> {
+export async function waitFor(
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  message: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;

@@ -35,7 +35,10 @@ export async function streamingPut(
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (text: string) => body += text);
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+      response.on(
+        "end",
+        () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
       response.on("error", reject);
     });
     request.on("error", reject);
