@@ -42,6 +42,22 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * A promise rejection nobody handled is a bug, but in a server it usually concerns one request: log
+ * it loudly and keep serving the others instead of letting Deno end the process.
+ */
+function logUnhandledRejections(): void {
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    const reason = event.reason instanceof Error
+      ? event.reason.stack ?? event.reason.message
+      : String(event.reason);
+    console.error(
+      JSON.stringify({ t: new Date().toISOString(), level: "error", message: "unhandled rejection", reason }),
+    );
+  });
+}
+
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly. */
 async function runUntilSignal(
   process: { shutdown(): Promise<void>; finished: Promise<void> },

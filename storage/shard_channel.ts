@@ -12,6 +12,7 @@ export class ShardChannel {
   readonly #queue: Uint8Array[] = [];
   #pendingPull: (() => void) | null = null;
   #controller: ReadableStreamDefaultController<Uint8Array> | null = null;
+  // Set in `start`; kept so `push` and `close` can enqueue while a pull waits.
   #roomWaiter: (() => void) | null = null;
   #closed = false;
   #failure: unknown = null;
@@ -65,18 +66,16 @@ export class ShardChannel {
     }
   }
 
-  /** Aborts the stream so the worker discards the partial shard. */
+  /**
+   * Drops the channel: queued frames are discarded and later pushes are ignored. The caller must also
+   * abort the request (its AbortSignal), which makes the worker discard the partial shard. The stream
+   * itself is deliberately NOT errored: erroring a request body that Deno's `fetch` is still pumping
+   * can surface inside fetch as an unhandled rejection and crash the process (seen with a Content-MD5
+   * mismatch found at the very end of an upload).
+   */
   fail(reason: unknown): void {
     if (this.#failure !== null) return;
     this.#markFailed(reason);
-    try {
-      this.#controller?.error(reason);
-    } catch {
-      // Already closed or errored: nothing more to signal.
-    }
-    const resolve = this.#pendingPull;
-    this.#pendingPull = null;
-    resolve?.();
   }
 
   #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | void {

@@ -5,3 +5,4 @@ export * from "./multipart_service.ts";
 export * from "./object_lister.ts";
 export * from "./regional_tier.ts";
 export * from "./data_reader.ts";
+export * from "./pending_write.ts";

@@ -114,24 +114,28 @@ export class MultipartService {
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
         const current = await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
         const previous = await catalog.getUploadPart(upload.uploadId, upload.partNumber);
-        const pendingKey = metaKeys.gc(pending.record.dueAtMs, dataId);
         const tx = catalog.transaction()
           .check(metaKeys.upload(upload.bucket, upload.key, upload.uploadId), current.versionstamp)
           .check(metaKeys.uploadPart(upload.uploadId, upload.partNumber), previous?.versionstamp ?? null)
-          .check(pendingKey, pending.versionstamp)
-          .delete(pendingKey)
           .putErasureManifest(manifest)
           .putUploadPart(part);
+        await pending.settleInto(tx);
         if (previous !== null) {
           tx.putGc(
             dataGcRecord(previous.record.dataId, "replaced_part", clock.nowMs() + this.#options.gcGraceMs),
           );
         }
         if (await tx.commit() !== null) return part;
+        if (!(await pending.stillOurs())) {
+          throw new StoreError(
+            "conflict",
+            `Part ${upload.partNumber} outlived its pending record and was reclaimed`,
+          );
+        }
       }
       throw new StoreError("conflict", `Part ${upload.partNumber} lost ${MAX_COMMIT_ATTEMPTS} races`);
     } catch (error) {
-      await objects.abandonWrite(pending.record);
+      await pending.abandon();
       throw error;
     }
   }

@@ -11,7 +11,6 @@ import {
   dataGcRecord,
   DigestStream,
   type ErasureManifest,
-  type GcRecord,
   type Logger,
   type MetadataCatalog,
   metaKeys,
@@ -20,12 +19,12 @@ import {
   type StoredHeaders,
   StoreError,
   toHex,
-  type WorkerInfo,
 } from "../storage/mod.ts";
 import type { BucketService } from "./bucket_service.ts";
 import type { DataReader } from "./data_reader.ts";
 import { newRandomId } from "./ids.ts";
 import { listObjectPage, type ListPage, type ListRequest } from "./object_lister.ts";
+import { PendingWrite } from "./pending_write.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
 
 /** Options of the object service. */
@@ -96,7 +95,7 @@ export class ObjectService {
       await this.commitHead(input.bucket, head, { manifest, pending });
       return head;
     } catch (error) {
-      await this.abandonWrite(pending.record);
+      await pending.abandon();
       throw error;
     }
   }
@@ -140,39 +139,16 @@ export class ObjectService {
   }
 
   /**
-   * Records a pending-GC item for `dataId` with the workers it is about to use, BEFORE any byte moves.
-   * Used by PutObject and UploadPart.
+   * Records a pending-GC item for `dataId` with the workers it is about to use, BEFORE any byte moves,
+   * and keeps it renewed until the write commits or is abandoned. Used by PutObject and UploadPart.
    */
   async beginRegionalWrite(dataId: string): Promise<PendingWrite> {
-    const { catalog, clock, regional } = this.#options;
-    const placement = regional.place(dataId);
-    const record = dataGcRecord(
+    const { catalog, clock, regional, logger } = this.#options;
+    return await PendingWrite.begin(
+      { catalog, clock, graceMs: this.#options.gcGraceMs, logger },
       dataId,
-      "pending_write",
-      clock.nowMs() + this.#options.gcGraceMs,
-      placement.map((worker) => worker.id),
+      regional.place(dataId),
     );
-    const committed = await catalog.transaction().check(metaKeys.gc(record.dueAtMs, dataId), null).putGc(
-      record,
-    ).commit();
-    if (committed === null) throw new StoreError("conflict", `Pending write ${dataId} already recorded`);
-    return { record, placement, versionstamp: committed };
-  }
-
-  /** After a failed write: makes its pending-GC item due now so its shards go soon. Best effort. */
-  async abandonWrite(record: GcRecord): Promise<void> {
-    const { catalog, clock } = this.#options;
-    try {
-      const current = await catalog.store.get(metaKeys.gc(record.dueAtMs, record.id));
-      if (current === null) return;
-      await catalog.transaction()
-        .check(metaKeys.gc(record.dueAtMs, record.id), current.versionstamp)
-        .delete(metaKeys.gc(record.dueAtMs, record.id))
-        .putGc({ ...record, reason: "failed_write", dueAtMs: clock.nowMs() })
-        .commit();
-    } catch (error) {
-      this.#options.logger.warn("could not expedite cleanup of a failed write", { dataId: record.id, error });
-    }
   }
 
   /**
@@ -191,15 +167,15 @@ export class ObjectService {
         .check(metaKeys.object(bucket, head.key), current?.versionstamp ?? null)
         .putObject(bucket, head)
         .bumpBucketEpoch(bucket);
-      addData(tx, data, head.dataId);
+      await addData(tx, data, head.dataId);
       if (current !== null) {
         tx.putGc(dataGcRecord(current.record.dataId, "overwritten", clock.nowMs() + this.#options.gcGraceMs));
       }
       if (await tx.commit() !== null) return;
-      if (data.pending !== undefined && !(await this.#pendingStillOurs(data.pending.record))) {
+      if (data.pending !== undefined && !(await data.pending.stillOurs())) {
         throw new StoreError(
           "conflict",
-          `Write ${head.dataId} outlived its GC grace period and was reclaimed`,
+          `Write ${head.dataId} outlived its pending record and was reclaimed`,
         );
       }
     }
@@ -207,11 +183,6 @@ export class ObjectService {
       "conflict",
       `Commit of ${head.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
     );
-  }
-
-  async #pendingStillOurs(record: GcRecord): Promise<boolean> {
-    const entry = await this.#options.catalog.store.get(metaKeys.gc(record.dueAtMs, record.id));
-    return entry !== null;
   }
 
   #newHead(
@@ -237,13 +208,6 @@ export class ObjectService {
   }
 }
 
-/** A regional write in progress: its pending-GC item and placement. */
-export interface PendingWrite {
-  readonly record: GcRecord;
-  readonly placement: WorkerInfo[];
-  readonly versionstamp: string;
-}
-
 /** The data written with a head commit. */
 export interface CommitData {
   readonly inlineBytes?: Uint8Array;
@@ -255,14 +219,11 @@ export interface CommitData {
   readonly extra?: (tx: CatalogTransaction) => void;
 }
 
-function addData(tx: CatalogTransaction, data: CommitData, dataId: string): void {
+async function addData(tx: CatalogTransaction, data: CommitData, dataId: string): Promise<void> {
   if (data.inlineBytes !== undefined) tx.putInline(dataId, data.inlineBytes);
   if (data.manifest !== undefined) tx.putErasureManifest(data.manifest);
   if (data.compositePages !== undefined) tx.putCompositeManifest(data.compositePages);
-  if (data.pending !== undefined) {
-    const key = metaKeys.gc(data.pending.record.dueAtMs, data.pending.record.id);
-    tx.check(key, data.pending.versionstamp).delete(key);
-  }
+  if (data.pending !== undefined) await data.pending.settleInto(tx);
   data.extra?.(tx);
 }
 

@@ -248,7 +248,13 @@ export class WorkerClient {
       if (upload === undefined) deadline.stop();
       else deadline.close();
     }
-    if (response.ok) return response;
+    if (response.ok) {
+      // The worker answers once it holds every byte it was promised; `fetch` may still be pulling the
+      // body. Stop the source now, so a later failure of the gateway's stream (say, a Content-MD5
+      // mismatch found at its end) never surfaces inside fetch as an unhandled rejection.
+      await upload?.stopSource(undefined);
+      return response;
+    }
     const error = await this.#errorOf(response, method, path);
     await upload?.stopSource(error);
     throw error;
