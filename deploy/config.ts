@@ -66,32 +66,26 @@ export function loadWorkerConfig(source: ConfigSource): WorkerConfig {
 /** Reads the dev-cluster configuration. */
 export function loadDevConfig(source: ConfigSource): DevConfig {
   const { clusterSecret: _secret, workersFile: _file, ...specs } = DEV_SETTINGS;
-  const values = readSettings(specs, source, ["cluster-secret", "workers-file"]);
+  const values = readSettings(specs, source);
   const clusterSecret = source.env[DEV_SETTINGS.clusterSecret.env] === undefined
     ? undefined
-    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env })
-      .clusterSecret;
+    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env }).clusterSecret;
   const config = { ...values, clusterSecret };
-  const zones = config.zones;
-  if (zones * config.parityShards < config.dataShards + config.parityShards) {
+  const totalShards = config.dataShards + config.parityShards;
+  const perZone = Math.min(config.workersPerZone, Math.max(1, config.parityShards));
+  if (config.zones * perZone < totalShards) {
     throw new ConfigError(
-      DEV_SETTINGS.zones.env,
-      `${zones} zones cannot hold ${config.dataShards}+${config.parityShards} shards with at most ` +
-        `${config.parityShards} per zone; need at least ${
-          Math.ceil((config.dataShards + config.parityShards) / Math.max(1, config.parityShards))
-        }`,
+      `${DEV_SETTINGS.zones.env} / ${DEV_SETTINGS.workersPerZone.env}`,
+      `${config.zones} zones of ${config.workersPerZone} workers cannot hold ${config.dataShards}+` +
+        `${config.parityShards} shards on distinct workers with at most ${Math.max(1, config.parityShards)} per zone`,
     );
   }
   return config;
 }
 
-function readSettings<S extends SpecTable>(
-  specs: S,
-  source: ConfigSource,
-  ignoredFlags: readonly string[] = [],
-): Values<S> {
+function readSettings<S extends SpecTable>(specs: S, source: ConfigSource): Values<S> {
   const allowedFlags = Object.values(specs).flatMap((spec) => spec.flag ? [spec.flag] : []);
-  const flags = parseCliFlags(source.args, [...allowedFlags, ...ignoredFlags]);
+  const flags = parseCliFlags(source.args, allowedFlags);
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { type ConfigSource, loadDevConfig, loadGatewayConfig, loadWorkerConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 
@@ -66,11 +67,17 @@ Deno.test("loadWorkerConfig() keeps an '=' inside a --flag=value value", () => {
 });
 
 Deno.test("loadWorkerConfig() requires the worker id, naming its environment variable", async () => {
-  await expectConfigError(() => loadWorkerConfig(source([], { OBJSTORE_CLUSTER_SECRET: SECRET })), "OBJSTORE_WORKER_ID");
+  await expectConfigError(
+    () => loadWorkerConfig(source([], { OBJSTORE_CLUSTER_SECRET: SECRET })),
+    "OBJSTORE_WORKER_ID",
+  );
 });
 
 Deno.test("loadWorkerConfig() requires the cluster secret, naming its environment variable", async () => {
-  await expectConfigError(() => loadWorkerConfig(source([], { OBJSTORE_WORKER_ID: "w1" })), "OBJSTORE_CLUSTER_SECRET");
+  await expectConfigError(
+    () => loadWorkerConfig(source([], { OBJSTORE_WORKER_ID: "w1" })),
+    "OBJSTORE_CLUSTER_SECRET",
+  );
 });
 
 const BAD_WORKER_VALUES: readonly { args: string[]; env: Record<string, string>; setting: string }[] = [
@@ -97,7 +104,10 @@ for (const c of BAD_WORKER_VALUES) {
 }
 
 Deno.test("loadWorkerConfig() quotes the bad value in the error message", async () => {
-  const error = await expectConfigError(() => loadWorkerConfig(source(["--port", "70000"], WORKER_ENV)), "--port");
+  const error = await expectConfigError(
+    () => loadWorkerConfig(source(["--port", "70000"], WORKER_ENV)),
+    "--port",
+  );
   assert(error.message.includes('"70000"'), error.message);
 });
 
@@ -156,13 +166,21 @@ Deno.test("loadDevConfig() takes the cluster secret from the environment", () =>
 });
 
 Deno.test("loadDevConfig() names the cluster secret when it is too short", async () => {
-  await expectConfigError(() => loadDevConfig(source([], { OBJSTORE_CLUSTER_SECRET: "short" })), "OBJSTORE_CLUSTER_SECRET");
+  await expectConfigError(
+    () => loadDevConfig(source([], { OBJSTORE_CLUSTER_SECRET: "short" })),
+    "OBJSTORE_CLUSTER_SECRET",
+  );
 });
 
 Deno.test("loadDevConfig() lets flags win over the environment", () => {
   const config = loadDevConfig(source(
     ["--port=9100", "--data-dir", "/tmp/dev", "--region", "eu-west-1", "--base-domain", "s3.test"],
-    { OBJSTORE_PORT: "9200", OBJSTORE_DATA_DIR: "/env", OBJSTORE_REGION: "us-west-2", OBJSTORE_BASE_DOMAIN: "env.test" },
+    {
+      OBJSTORE_PORT: "9200",
+      OBJSTORE_DATA_DIR: "/env",
+      OBJSTORE_REGION: "us-west-2",
+      OBJSTORE_BASE_DOMAIN: "env.test",
+    },
   ));
   assertEquals(
     [config.port, config.dataDir, config.region, config.baseDomain],
@@ -180,21 +198,49 @@ Deno.test("loadDevConfig() reads the layout from the environment", () => {
   assertEquals([config.zones, config.workersPerZone, config.dataShards, config.parityShards], [4, 2, 4, 2]);
 });
 
-Deno.test("loadDevConfig() accepts and ignores --workers-file", () => {
-  const config = loadDevConfig(source(["--workers-file", "/ignored.json"]));
-  assert(!("workersFile" in config), "dev config carries a workers file");
+Deno.test("loadDevConfig() names --workers-file, which dev writes itself", async () => {
+  await expectConfigError(() => loadDevConfig(source(["--workers-file", "/ignored.json"])), "--workers-file");
 });
 
-Deno.test("loadDevConfig() refuses too few zones for 6+3, naming the zone setting", async () => {
-  const error = await expectConfigError(() => loadDevConfig(source([], { OBJSTORE_DEV_ZONES: "2" })), "OBJSTORE_DEV_ZONES");
-  assert(error.message.includes("need at least 3"), error.message);
+/** Expects a ConfigError about the dev layout whose setting names `envVar` (among others). */
+function expectLayoutError(env: Record<string, string>, envVar: string): ConfigError {
+  const error = assertThrows(() => loadDevConfig(source([], env)), "the layout was accepted");
+  assert(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+  assert(error.setting.includes(envVar), `setting ${error.setting} does not name ${envVar}`);
+  return error;
+}
+
+Deno.test("loadDevConfig() refuses too few zones for 6+3, naming the zone setting", () => {
+  const error = expectLayoutError({ OBJSTORE_DEV_ZONES: "2" }, "OBJSTORE_DEV_ZONES");
+  assert(error.message.includes("6+3"), error.message);
 });
 
-Deno.test("loadDevConfig() refuses too few zones for 4+2, naming the zone setting", async () => {
-  await expectConfigError(
-    () => loadDevConfig(source([], { OBJSTORE_DEV_ZONES: "2", OBJSTORE_DATA_SHARDS: "4", OBJSTORE_PARITY_SHARDS: "2" })),
+Deno.test("loadDevConfig() refuses too few zones for 4+2, naming the zone setting", () => {
+  expectLayoutError(
+    { OBJSTORE_DEV_ZONES: "2", OBJSTORE_DATA_SHARDS: "4", OBJSTORE_PARITY_SHARDS: "2" },
     "OBJSTORE_DEV_ZONES",
   );
+});
+
+Deno.test("loadDevConfig() refuses too few workers per zone for 6+3, naming the workers-per-zone setting", () => {
+  expectLayoutError(
+    { OBJSTORE_DEV_ZONES: "3", OBJSTORE_DEV_WORKERS_PER_ZONE: "2" },
+    "OBJSTORE_DEV_WORKERS_PER_ZONE",
+  );
+});
+
+Deno.test("loadDevConfig() accepts 6+0 over 6 zones of one worker", () => {
+  const config = loadDevConfig(source([], {
+    OBJSTORE_PARITY_SHARDS: "0",
+    OBJSTORE_DEV_ZONES: "6",
+    OBJSTORE_DEV_WORKERS_PER_ZONE: "1",
+  }));
+  assertEquals([config.dataShards, config.parityShards, config.zones], [6, 0, 6]);
+});
+
+Deno.test("loadDevConfig() accepts 6+3 over 5 zones of 2 workers", () => {
+  const config = loadDevConfig(source([], { OBJSTORE_DEV_ZONES: "5", OBJSTORE_DEV_WORKERS_PER_ZONE: "2" }));
+  assertEquals([config.zones, config.workersPerZone], [5, 2]);
 });
 
 const BAD_DEV_VALUES: readonly [string, string][] = [
@@ -227,7 +273,10 @@ for (const [setting, value] of BAD_DEV_VALUES) {
 }
 
 Deno.test("loadDevConfig() names a bad --port flag rather than the environment variable", async () => {
-  await expectConfigError(() => loadDevConfig(source(["--port", "99999"], { OBJSTORE_PORT: "9000" })), "--port");
+  await expectConfigError(
+    () => loadDevConfig(source(["--port", "99999"], { OBJSTORE_PORT: "9000" })),
+    "--port",
+  );
 });
 
 Deno.test("loadDevConfig() names an unknown flag", async () => {
@@ -326,7 +375,9 @@ Deno.test("loadGatewayConfig() lets --workers-file win over the environment", as
 Deno.test("loadGatewayConfig() lets flags win over the environment for the listening port", async () => {
   await using dir = await tempDir();
   const file = await dir.write("workers.json", JSON.stringify(workerEntries([3, 3, 3])));
-  const config = await loadGatewayConfig(source(["--port", "0"], gatewayEnv(file, { OBJSTORE_PORT: "9999" })));
+  const config = await loadGatewayConfig(
+    source(["--port", "0"], gatewayEnv(file, { OBJSTORE_PORT: "9999" })),
+  );
   assertEquals(config.port, 0);
 });
 
@@ -349,7 +400,10 @@ Deno.test("loadGatewayConfig() requires the workers file, naming its environment
 Deno.test("loadGatewayConfig() requires the cluster secret, naming its environment variable", async () => {
   await using dir = await tempDir();
   const file = await dir.write("workers.json", JSON.stringify(workerEntries([3, 3, 3])));
-  await expectConfigError(() => loadGatewayConfig(source([], { OBJSTORE_WORKERS_FILE: file })), "OBJSTORE_CLUSTER_SECRET");
+  await expectConfigError(
+    () => loadGatewayConfig(source([], { OBJSTORE_WORKERS_FILE: file })),
+    "OBJSTORE_CLUSTER_SECRET",
+  );
 });
 
 Deno.test("loadGatewayConfig() names the workers file when it does not exist", async () => {
@@ -370,14 +424,23 @@ Deno.test("loadGatewayConfig() names the workers file when it is not JSON", asyn
 const BAD_WORKER_LISTS: readonly [string, () => unknown][] = [
   ["an empty list", () => []],
   ["an object instead of a list", () => ({ workers: workerEntries([3, 3, 3]) })],
-  ["a worker without an id", () => workerEntries([3, 3, 3]).map((w, i) => i === 0 ? { ...w, id: undefined } : w)],
+  [
+    "a worker without an id",
+    () => workerEntries([3, 3, 3]).map((w, i) => i === 0 ? { ...w, id: undefined } : w),
+  ],
   ["an upper-case worker id", () => workerEntries([3, 3, 3]).map((w, i) => i === 0 ? { ...w, id: "Z1" } : w)],
-  ["a URL that is not a URL", () => workerEntries([3, 3, 3]).map((w, i) => i === 2 ? { ...w, url: "localhost" } : w)],
+  [
+    "a URL that is not a URL",
+    () => workerEntries([3, 3, 3]).map((w, i) => i === 2 ? { ...w, url: "localhost" } : w),
+  ],
   ["an empty zone", () => workerEntries([3, 3, 3]).map((w, i) => i === 3 ? { ...w, zone: "" } : w)],
   ["an empty region", () => workerEntries([3, 3, 3]).map((w, i) => i === 3 ? { ...w, region: "" } : w)],
   ["a weight of 0", () => workerEntries([3, 3, 3]).map((w, i) => i === 5 ? { ...w, weight: 0 } : w)],
   ["a negative weight", () => workerEntries([3, 3, 3]).map((w, i) => i === 5 ? { ...w, weight: -1 } : w)],
-  ["a weight given as text", () => workerEntries([3, 3, 3]).map((w, i) => i === 5 ? { ...w, weight: "2" } : w)],
+  [
+    "a weight given as text",
+    () => workerEntries([3, 3, 3]).map((w, i) => i === 5 ? { ...w, weight: "2" } : w),
+  ],
 ];
 
 for (const [name, entries] of BAD_WORKER_LISTS) {
@@ -393,14 +456,20 @@ Deno.test("loadGatewayConfig() rejects a worker id listed twice", async () => {
   const entries = workerEntries([3, 3, 3]);
   entries[7].id = entries[1].id;
   const file = await dir.write("workers.json", JSON.stringify(entries));
-  const error = await expectConfigError(() => loadGatewayConfig(source([], gatewayEnv(file))), "OBJSTORE_WORKERS_FILE");
+  const error = await expectConfigError(
+    () => loadGatewayConfig(source([], gatewayEnv(file))),
+    "OBJSTORE_WORKERS_FILE",
+  );
   assert(error.message.includes(`${entries[1].id} appears twice`), error.message);
 });
 
 Deno.test("loadGatewayConfig() rejects 9 workers in 2 zones for 6+3", async () => {
   await using dir = await tempDir();
   const file = await dir.write("workers.json", JSON.stringify(workerEntries([5, 4])));
-  const error = await expectConfigError(() => loadGatewayConfig(source([], gatewayEnv(file))), "OBJSTORE_WORKERS_FILE");
+  const error = await expectConfigError(
+    () => loadGatewayConfig(source([], gatewayEnv(file))),
+    "OBJSTORE_WORKERS_FILE",
+  );
   assert(error.message.includes("2 zones"), error.message);
 });
 
@@ -412,7 +481,11 @@ Deno.test("loadGatewayConfig() rejects 8 workers in 4 zones for 6+3", async () =
 
 Deno.test("loadGatewayConfig() counts zones of the same name in different regions apart", async () => {
   await using dir = await tempDir();
-  const entries = workerEntries([3, 3, 3]).map((w, i) => ({ ...w, zone: "zone-1", region: `region-${Math.floor(i / 3)}` }));
+  const entries = workerEntries([3, 3, 3]).map((w, i) => ({
+    ...w,
+    zone: "zone-1",
+    region: `region-${Math.floor(i / 3)}`,
+  }));
   const file = await dir.write("workers.json", JSON.stringify(entries));
   const config = await loadGatewayConfig(source([], gatewayEnv(file)));
   assertEquals(config.workers.length, 9);
@@ -421,7 +494,10 @@ Deno.test("loadGatewayConfig() counts zones of the same name in different region
 Deno.test("loadGatewayConfig() names an unknown flag", async () => {
   await using dir = await tempDir();
   const file = await dir.write("workers.json", JSON.stringify(workerEntries([3, 3, 3])));
-  await expectConfigError(() => loadGatewayConfig(source(["--worker-id", "w1"], gatewayEnv(file))), "--worker-id");
+  await expectConfigError(
+    () => loadGatewayConfig(source(["--worker-id", "w1"], gatewayEnv(file))),
+    "--worker-id",
+  );
 });
 
 Deno.test("loadGatewayConfig() names a bad environment value", async () => {

@@ -70,6 +70,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     regional,
     clock,
     gcGraceMs: config.gcGraceMs,
+    logger: logger.child("multipart"),
   });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: "root" };
   const rootKey = utf8(config.rootAccessKey);

@@ -119,8 +119,10 @@ export const GATEWAY_SETTINGS = {
     env: "OBJSTORE_INLINE_THRESHOLD_BYTES",
     unit: "bytes",
     defaultValue: String(64 * 1024),
-    description: "Objects up to this size are stored in metadata pages instead of on workers.",
-    schema: z.coerce.number().int().min(0).max(1024 * 1024),
+    description:
+      "Objects up to this size are stored in metadata pages instead of on workers (at most 512 KiB, " +
+      "so one object's pages fit in one metadata commit).",
+    schema: z.coerce.number().int().min(0).max(512 * 1024),
   },
   stripesInFlight: {
     env: "OBJSTORE_STRIPES_IN_FLIGHT",

@@ -1,9 +1,10 @@
-import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
+import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { S3Error, type S3ErrorCode } from "./s3_errors.ts";
 import { bucketNameProblem, checkBucketName, checkObjectKey, decodePathPiece } from "./s3_names.ts";
 
-async function expectS3Error(action: () => unknown, code: S3ErrorCode, label: string): Promise<S3Error> {
-  const error = await assertRejects(async () => action(), `${label}: expected ${code}, but it succeeded`);
+function expectS3Error(action: () => unknown, code: S3ErrorCode, label: string): S3Error {
+  const error = assertThrows(() => action(), `${label}: expected ${code}, but it succeeded`);
   assert(error instanceof S3Error, `${label}: expected S3Error ${code}, got ${error}`);
   assertEquals(error.code, code, `${label}: ${error.message}`);
   return error;
@@ -79,8 +80,8 @@ Deno.test("bucketNameProblem() reports the length of a name of the wrong length"
   assertEquals(bucketNameProblem("a".repeat(64)), "must be 3 to 63 characters long, got 64");
 });
 
-Deno.test("checkBucketName() throws InvalidBucketName naming the bucket", async () => {
-  const error = await expectS3Error(() => checkBucketName("Bad_Name"), "InvalidBucketName", "Bad_Name");
+Deno.test("checkBucketName() throws InvalidBucketName naming the bucket", () => {
+  const error = expectS3Error(() => checkBucketName("Bad_Name"), "InvalidBucketName", "Bad_Name");
   assertEquals(error.details, { BucketName: "Bad_Name" });
   assert(error.message.includes("Bad_Name"), error.message);
 });
@@ -113,13 +114,13 @@ const TOO_LONG_KEYS: readonly [string, string][] = [
 ];
 
 for (const [name, key] of TOO_LONG_KEYS) {
-  Deno.test(`checkObjectKey() rejects a key of ${name} with KeyTooLongError`, async () => {
-    await expectS3Error(() => checkObjectKey(key), "KeyTooLongError", name);
+  Deno.test(`checkObjectKey() rejects a key of ${name} with KeyTooLongError`, () => {
+    expectS3Error(() => checkObjectKey(key), "KeyTooLongError", name);
   });
 }
 
-Deno.test("checkObjectKey() rejects an empty key with InvalidArgument", async () => {
-  await expectS3Error(() => checkObjectKey(""), "InvalidArgument", "empty key");
+Deno.test("checkObjectKey() rejects an empty key with InvalidArgument", () => {
+  expectS3Error(() => checkObjectKey(""), "InvalidArgument", "empty key");
 });
 
 interface DecodeCase {
@@ -169,7 +170,7 @@ const BAD_PIECES: readonly [string, string][] = [
 ];
 
 for (const [name, raw] of BAD_PIECES) {
-  Deno.test(`decodePathPiece() rejects ${name} with InvalidArgument`, async () => {
-    await expectS3Error(() => decodePathPiece(raw), "InvalidArgument", raw);
+  Deno.test(`decodePathPiece() rejects ${name} with InvalidArgument`, () => {
+    expectS3Error(() => decodePathPiece(raw), "InvalidArgument", raw);
   });
 }

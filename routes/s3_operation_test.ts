@@ -1,11 +1,12 @@
-import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
-import { type S3ErrorCode, S3Error } from "./s3_errors.ts";
+import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
+import { S3Error, type S3ErrorCode } from "./s3_errors.ts";
 import { parseOperation, parseTarget, type S3Operation, type S3Target } from "./s3_operation.ts";
 
 const BASE_DOMAIN = "localhost";
 
-async function expectS3Error(action: () => unknown, code: S3ErrorCode, label: string): Promise<S3Error> {
-  const error = await assertRejects(async () => action(), `${label}: expected ${code}, but it succeeded`);
+function expectS3Error(action: () => unknown, code: S3ErrorCode, label: string): S3Error {
+  const error = assertThrows(() => action(), `${label}: expected ${code}, but it succeeded`);
   assert(error instanceof S3Error, `${label}: expected S3Error ${code}, got ${error}`);
   assertEquals(error.code, code, `${label}: ${error.message}`);
   return error;
@@ -22,21 +23,36 @@ interface TargetCase {
 const TARGET_CASES: readonly TargetCase[] = [
   { name: "service root", host: "localhost:9000", path: "/", expected: { bucket: null, key: null } },
   { name: "empty path", host: "localhost:9000", path: "", expected: { bucket: null, key: null } },
-  { name: "path-style bucket", host: "localhost:9000", path: "/photos", expected: { bucket: "photos", key: null } },
+  {
+    name: "path-style bucket",
+    host: "localhost:9000",
+    path: "/photos",
+    expected: { bucket: "photos", key: null },
+  },
   {
     name: "path-style bucket with a trailing slash",
     host: "localhost:9000",
     path: "/photos/",
     expected: { bucket: "photos", key: null },
   },
-  { name: "path-style key", host: "localhost:9000", path: "/photos/cat.jpg", expected: { bucket: "photos", key: "cat.jpg" } },
+  {
+    name: "path-style key",
+    host: "localhost:9000",
+    path: "/photos/cat.jpg",
+    expected: { bucket: "photos", key: "cat.jpg" },
+  },
   {
     name: "path-style key with slashes, empty segments and a trailing slash",
     host: "127.0.0.1:9000",
     path: "/photos/a//b/c/",
     expected: { bucket: "photos", key: "a//b/c/" },
   },
-  { name: "path style on an IPv6 host", host: "[::1]:9000", path: "/b/k", expected: { bucket: "b", key: "k" } },
+  {
+    name: "path style on an IPv6 host",
+    host: "[::1]:9000",
+    path: "/b/k",
+    expected: { bucket: "b", key: "k" },
+  },
   {
     name: "path style when the host is the base domain itself",
     host: "localhost:9000",
@@ -56,7 +72,12 @@ const TARGET_CASES: readonly TargetCase[] = [
     baseDomain: "",
     expected: { bucket: "b", key: "k" },
   },
-  { name: "virtual-host bucket", host: "photos.localhost", path: "/", expected: { bucket: "photos", key: null } },
+  {
+    name: "virtual-host bucket",
+    host: "photos.localhost",
+    path: "/",
+    expected: { bucket: "photos", key: null },
+  },
   {
     name: "virtual-host key with a port",
     host: "photos.localhost:9000",
@@ -76,15 +97,30 @@ const TARGET_CASES: readonly TargetCase[] = [
     path: "/K",
     expected: { bucket: "photos", key: "K" },
   },
-  { name: "virtual-host key with a leading slash kept", host: "b.localhost", path: "//k", expected: { bucket: "b", key: "/k" } },
+  {
+    name: "virtual-host key with a leading slash kept",
+    host: "b.localhost",
+    path: "//k",
+    expected: { bucket: "b", key: "/k" },
+  },
   {
     name: "percent-encoded space and slash",
     host: "localhost",
     path: "/b/a%20b%2Fc",
     expected: { bucket: "b", key: "a b/c" },
   },
-  { name: "'+' kept as a plus sign", host: "localhost", path: "/b/a+b", expected: { bucket: "b", key: "a+b" } },
-  { name: "%2B decoded to a plus sign", host: "localhost", path: "/b/a%2Bb", expected: { bucket: "b", key: "a+b" } },
+  {
+    name: "'+' kept as a plus sign",
+    host: "localhost",
+    path: "/b/a+b",
+    expected: { bucket: "b", key: "a+b" },
+  },
+  {
+    name: "%2B decoded to a plus sign",
+    host: "localhost",
+    path: "/b/a%2Bb",
+    expected: { bucket: "b", key: "a+b" },
+  },
   {
     name: "lower-case percent escapes",
     host: "localhost",
@@ -142,13 +178,13 @@ const BAD_ESCAPES: readonly [string, string][] = [
 ];
 
 for (const [name, path] of BAD_ESCAPES) {
-  Deno.test(`parseTarget() rejects ${name} with InvalidArgument`, async () => {
-    await expectS3Error(() => parseTarget("localhost", path, BASE_DOMAIN), "InvalidArgument", path);
+  Deno.test(`parseTarget() rejects ${name} with InvalidArgument`, () => {
+    expectS3Error(() => parseTarget("localhost", path, BASE_DOMAIN), "InvalidArgument", path);
   });
 }
 
-Deno.test("parseTarget() rejects invalid UTF-8 in a virtual-host key with InvalidArgument", async () => {
-  await expectS3Error(() => parseTarget("b.localhost", "/%E9", BASE_DOMAIN), "InvalidArgument", "/%E9");
+Deno.test("parseTarget() rejects invalid UTF-8 in a virtual-host key with InvalidArgument", () => {
+  expectS3Error(() => parseTarget("b.localhost", "/%E9", BASE_DOMAIN), "InvalidArgument", "/%E9");
 });
 
 interface OperationCase {
@@ -166,7 +202,12 @@ const OPERATION_CASES: readonly OperationCase[] = [
   { method: "HEAD", bucket: "b-1", expected: { name: "HeadBucket", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "location", expected: { name: "GetBucketLocation", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", expected: { name: "ListObjects", bucket: "b-1" } },
-  { method: "GET", bucket: "b-1", query: "list-type=1&prefix=a", expected: { name: "ListObjects", bucket: "b-1" } },
+  {
+    method: "GET",
+    bucket: "b-1",
+    query: "list-type=1&prefix=a",
+    expected: { name: "ListObjects", bucket: "b-1" },
+  },
   { method: "GET", bucket: "b-1", query: "list-type=2", expected: { name: "ListObjectsV2", bucket: "b-1" } },
   { method: "PUT", bucket: "b-1", key: "k", expected: { name: "PutObject", bucket: "b-1", key: "k" } },
   { method: "GET", bucket: "b-1", key: "k", expected: { name: "GetObject", bucket: "b-1", key: "k" } },
@@ -257,7 +298,13 @@ const ERROR_CASES: readonly ErrorCase[] = [
   { name: "POST on the service", method: "POST", bucket: null, code: "MethodNotAllowed" },
   { name: "POST on a bucket", method: "POST", bucket: "b-1", code: "MethodNotAllowed" },
   { name: "PATCH on a bucket", method: "PATCH", bucket: "b-1", code: "MethodNotAllowed" },
-  { name: "POST on an object without ?uploads", method: "POST", bucket: "b-1", key: "k", code: "MethodNotAllowed" },
+  {
+    name: "POST on an object without ?uploads",
+    method: "POST",
+    bucket: "b-1",
+    key: "k",
+    code: "MethodNotAllowed",
+  },
   { name: "PATCH on an object", method: "PATCH", bucket: "b-1", key: "k", code: "MethodNotAllowed" },
   {
     name: "HEAD on a multipart upload",
@@ -268,14 +315,64 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "MethodNotAllowed",
   },
   { name: "GET ?acl on a bucket", method: "GET", bucket: "b-1", query: "acl", code: "NotImplemented" },
-  { name: "PUT ?versioning on a bucket", method: "PUT", bucket: "b-1", query: "versioning", code: "NotImplemented" },
-  { name: "GET ?versions on a bucket", method: "GET", bucket: "b-1", query: "versions", code: "NotImplemented" },
-  { name: "POST ?delete on a bucket (DeleteObjects)", method: "POST", bucket: "b-1", query: "delete", code: "NotImplemented" },
-  { name: "GET ?uploads on a bucket (ListMultipartUploads)", method: "GET", bucket: "b-1", query: "uploads", code: "NotImplemented" },
-  { name: "PUT ?lifecycle on a bucket", method: "PUT", bucket: "b-1", query: "lifecycle", code: "NotImplemented" },
-  { name: "DELETE ?policy on a bucket", method: "DELETE", bucket: "b-1", query: "policy", code: "NotImplemented" },
-  { name: "PUT ?tagging on an object", method: "PUT", bucket: "b-1", key: "k", query: "tagging", code: "NotImplemented" },
-  { name: "GET ?acl on an object", method: "GET", bucket: "b-1", key: "k", query: "acl", code: "NotImplemented" },
+  {
+    name: "PUT ?versioning on a bucket",
+    method: "PUT",
+    bucket: "b-1",
+    query: "versioning",
+    code: "NotImplemented",
+  },
+  {
+    name: "GET ?versions on a bucket",
+    method: "GET",
+    bucket: "b-1",
+    query: "versions",
+    code: "NotImplemented",
+  },
+  {
+    name: "POST ?delete on a bucket (DeleteObjects)",
+    method: "POST",
+    bucket: "b-1",
+    query: "delete",
+    code: "NotImplemented",
+  },
+  {
+    name: "GET ?uploads on a bucket (ListMultipartUploads)",
+    method: "GET",
+    bucket: "b-1",
+    query: "uploads",
+    code: "NotImplemented",
+  },
+  {
+    name: "PUT ?lifecycle on a bucket",
+    method: "PUT",
+    bucket: "b-1",
+    query: "lifecycle",
+    code: "NotImplemented",
+  },
+  {
+    name: "DELETE ?policy on a bucket",
+    method: "DELETE",
+    bucket: "b-1",
+    query: "policy",
+    code: "NotImplemented",
+  },
+  {
+    name: "PUT ?tagging on an object",
+    method: "PUT",
+    bucket: "b-1",
+    key: "k",
+    query: "tagging",
+    code: "NotImplemented",
+  },
+  {
+    name: "GET ?acl on an object",
+    method: "GET",
+    bucket: "b-1",
+    key: "k",
+    query: "acl",
+    code: "NotImplemented",
+  },
   {
     name: "GET ?attributes on an object",
     method: "GET",
@@ -284,16 +381,55 @@ const ERROR_CASES: readonly ErrorCase[] = [
     query: "attributes",
     code: "NotImplemented",
   },
-  { name: "POST ?restore on an object", method: "POST", bucket: "b-1", key: "k", query: "restore", code: "NotImplemented" },
-  { name: "POST ?select on an object", method: "POST", bucket: "b-1", key: "k", query: "select&select-type=2", code: "NotImplemented" },
-  { name: "GET ?uploads on an object", method: "GET", bucket: "b-1", key: "k", query: "uploads", code: "NotImplemented" },
+  {
+    name: "POST ?restore on an object",
+    method: "POST",
+    bucket: "b-1",
+    key: "k",
+    query: "restore",
+    code: "NotImplemented",
+  },
+  {
+    name: "POST ?select on an object",
+    method: "POST",
+    bucket: "b-1",
+    key: "k",
+    query: "select&select-type=2",
+    code: "NotImplemented",
+  },
+  {
+    name: "GET ?uploads on an object",
+    method: "GET",
+    bucket: "b-1",
+    key: "k",
+    query: "uploads",
+    code: "NotImplemented",
+  },
   { name: "a bucket name with upper case", method: "GET", bucket: "Photos", code: "InvalidBucketName" },
   { name: "a bucket name with an underscore", method: "PUT", bucket: "my_bucket", code: "InvalidBucketName" },
   { name: "a two-character bucket name", method: "HEAD", bucket: "ab", code: "InvalidBucketName" },
   { name: "an IP-address bucket name", method: "PUT", bucket: "192.168.1.1", code: "InvalidBucketName" },
-  { name: "an invalid bucket name on an object", method: "GET", bucket: "a..b", key: "k", code: "InvalidBucketName" },
-  { name: "a key of 1025 bytes", method: "PUT", bucket: "b-1", key: "k".repeat(1025), code: "KeyTooLongError" },
-  { name: "a key of 257 4-byte characters", method: "GET", bucket: "b-1", key: "😀".repeat(257), code: "KeyTooLongError" },
+  {
+    name: "an invalid bucket name on an object",
+    method: "GET",
+    bucket: "a..b",
+    key: "k",
+    code: "InvalidBucketName",
+  },
+  {
+    name: "a key of 1025 bytes",
+    method: "PUT",
+    bucket: "b-1",
+    key: "k".repeat(1025),
+    code: "KeyTooLongError",
+  },
+  {
+    name: "a key of 257 4-byte characters",
+    method: "GET",
+    bucket: "b-1",
+    key: "😀".repeat(257),
+    code: "KeyTooLongError",
+  },
   {
     name: "a key of 1025 bytes on a multipart upload",
     method: "PUT",
@@ -306,19 +442,33 @@ const ERROR_CASES: readonly ErrorCase[] = [
 ];
 
 for (const c of ERROR_CASES) {
-  Deno.test(`parseOperation() rejects ${c.name} with ${c.code}`, async () => {
+  Deno.test(`parseOperation() rejects ${c.name} with ${c.code}`, () => {
     const target = { bucket: c.bucket, key: c.key ?? null };
-    await expectS3Error(() => parseOperation(c.method, target, new URLSearchParams(c.query ?? "")), c.code, c.name);
+    expectS3Error(
+      () => parseOperation(c.method, target, new URLSearchParams(c.query ?? "")),
+      c.code,
+      c.name,
+    );
   });
 }
 
-const BAD_PART_NUMBERS: readonly (string | null)[] = [null, "", "0", "-1", "10001", "1.5", "abc", "NaN", "Infinity"];
+const BAD_PART_NUMBERS: readonly (string | null)[] = [
+  null,
+  "",
+  "0",
+  "-1",
+  "10001",
+  "1.5",
+  "abc",
+  "NaN",
+  "Infinity",
+];
 
 for (const partNumber of BAD_PART_NUMBERS) {
-  Deno.test(`parseOperation() rejects partNumber ${JSON.stringify(partNumber)} with InvalidArgument`, async () => {
+  Deno.test(`parseOperation() rejects partNumber ${JSON.stringify(partNumber)} with InvalidArgument`, () => {
     const params = new URLSearchParams({ uploadId: "u-1" });
     if (partNumber !== null) params.set("partNumber", partNumber);
-    const error = await expectS3Error(
+    const error = expectS3Error(
       () => parseOperation("PUT", { bucket: "b-1", key: "k" }, params),
       "InvalidArgument",
       `partNumber ${partNumber}`,
@@ -327,16 +477,16 @@ for (const partNumber of BAD_PART_NUMBERS) {
   });
 }
 
-Deno.test("parseOperation() checks the bucket name before rejecting an unsupported sub-resource", async () => {
-  await expectS3Error(
+Deno.test("parseOperation() checks the bucket name before rejecting an unsupported sub-resource", () => {
+  expectS3Error(
     () => parseOperation("GET", { bucket: "Bad_Name", key: null }, new URLSearchParams("acl")),
     "InvalidBucketName",
     "GET /Bad_Name?acl",
   );
 });
 
-Deno.test("parseOperation() names the bucket in InvalidBucketName", async () => {
-  const error = await expectS3Error(
+Deno.test("parseOperation() names the bucket in InvalidBucketName", () => {
+  const error = expectS3Error(
     () => parseOperation("PUT", { bucket: "Bad_Name", key: null }, new URLSearchParams()),
     "InvalidBucketName",
     "PUT /Bad_Name",

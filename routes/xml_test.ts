@@ -1,11 +1,12 @@
-import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
+import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { S3Error } from "./s3_errors.ts";
 import { parseXml, renderXml, S3_XMLNS } from "./xml.ts";
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-async function expectMalformed(text: string, root = "CompleteMultipartUpload"): Promise<S3Error> {
-  const error = await assertRejects(async () => parseXml(text, root), `${JSON.stringify(text)} was accepted`);
+function expectMalformed(text: string, root = "CompleteMultipartUpload"): S3Error {
+  const error = assertThrows(() => parseXml(text, root), `${JSON.stringify(text)} was accepted`);
   assert(error instanceof S3Error, `expected S3Error MalformedXML, got ${error}`);
   assertEquals(error.code, "MalformedXML", error.message);
   assertEquals(error.status, 400);
@@ -116,39 +117,39 @@ Deno.test("parseXml() returns an empty record for an empty root element", () => 
   assertEquals(parseXml("<CreateBucketConfiguration/>", "CreateBucketConfiguration"), {});
 });
 
-Deno.test("parseXml() rejects an empty body with MalformedXML", async () => {
-  await expectMalformed("");
+Deno.test("parseXml() rejects an empty body with MalformedXML", () => {
+  expectMalformed("");
 });
 
-Deno.test("parseXml() rejects a body of whitespace with MalformedXML", async () => {
-  await expectMalformed(" \n\t ");
+Deno.test("parseXml() rejects a body of whitespace with MalformedXML", () => {
+  expectMalformed(" \n\t ");
 });
 
-Deno.test("parseXml() rejects plain text with MalformedXML", async () => {
-  await expectMalformed("not xml at all");
+Deno.test("parseXml() rejects plain text with MalformedXML", () => {
+  expectMalformed("not xml at all");
 });
 
-Deno.test("parseXml() rejects JSON with MalformedXML", async () => {
-  await expectMalformed('{"Part": []}');
+Deno.test("parseXml() rejects JSON with MalformedXML", () => {
+  expectMalformed('{"Part": []}');
 });
 
-Deno.test("parseXml() rejects an unclosed element with MalformedXML", async () => {
-  await expectMalformed("<CompleteMultipartUpload><Part>");
+Deno.test("parseXml() rejects an unclosed element with MalformedXML", () => {
+  expectMalformed("<CompleteMultipartUpload><Part>");
 });
 
-Deno.test("parseXml() rejects mismatched tags with MalformedXML", async () => {
-  await expectMalformed("<CompleteMultipartUpload><Part></Prt></CompleteMultipartUpload>");
+Deno.test("parseXml() rejects mismatched tags with MalformedXML", () => {
+  expectMalformed("<CompleteMultipartUpload><Part></Prt></CompleteMultipartUpload>");
 });
 
-Deno.test("parseXml() rejects a truncated document with MalformedXML", async () => {
-  await expectMalformed("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipa");
+Deno.test("parseXml() rejects a truncated document with MalformedXML", () => {
+  expectMalformed("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber></Part></CompleteMultipa");
 });
 
-Deno.test("parseXml() rejects a document with the wrong root with MalformedXML", async () => {
-  const error = await expectMalformed("<Delete><Object><Key>k</Key></Object></Delete>");
+Deno.test("parseXml() rejects a document with the wrong root with MalformedXML", () => {
+  const error = expectMalformed("<Delete><Object><Key>k</Key></Object></Delete>");
   assert(error.message.includes("CompleteMultipartUpload"), error.message);
 });
 
-Deno.test("parseXml() rejects a root that differs only in case with MalformedXML", async () => {
-  await expectMalformed("<completemultipartupload></completemultipartupload>");
+Deno.test("parseXml() rejects a root that differs only in case with MalformedXML", () => {
+  expectMalformed("<completemultipartupload></completemultipartupload>");
 });

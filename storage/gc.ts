@@ -122,6 +122,17 @@ export class GarbageCollector {
     return (await tx.commit()) !== null;
   }
 
+  /** Deletes only the manifest pages of `dataId` (pages written ahead of a commit that never came). */
+  async #deleteManifestPages(dataId: string): Promise<boolean> {
+    const pages = await this.#options.catalog.listManifestPages(dataId);
+    for (let i = 0; i < pages.length; i += COMMIT_BATCH) {
+      const tx = this.#options.catalog.transaction();
+      for (const page of pages.slice(i, i + COMMIT_BATCH)) tx.delete(page.key);
+      if ((await tx.commit()) === null) return false;
+    }
+    return true;
+  }
+
   /** Removes the part records of an upload, handing the data of parts not kept to GC. */
   async #cleanUpload(record: GcRecord): Promise<boolean> {
     const { catalog } = this.#options;

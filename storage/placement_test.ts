@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
+import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { isStoreError } from "./core/mod.ts";
 import { hashToUnitInterval, placeShards, rendezvousScore } from "./placement.ts";
 import { Topology, type WorkerInfo } from "./topology.ts";
@@ -185,21 +186,21 @@ Deno.test("placeShards() moves shards only to the newcomer, never between old wo
   );
 });
 
-Deno.test("placeShards() throws StoreError unavailable when the zone rule leaves too few workers", async () => {
+Deno.test("placeShards() throws StoreError unavailable when the zone rule leaves too few workers", () => {
   const topology = new Topology(grid([5, 4]));
-  const error = await assertRejects(async () => placeShards("data", topology, SHARDS, PARITY_SHARDS));
+  const error = assertThrows(() => placeShards("data", topology, SHARDS, PARITY_SHARDS));
   assert(isStoreError(error, "unavailable"), `expected unavailable, got ${error}`);
   assert(error.message.includes("only 6 workers fit"), error.message);
 });
 
-Deno.test("placeShards() throws StoreError unavailable when there are fewer workers than shards", async () => {
+Deno.test("placeShards() throws StoreError unavailable when there are fewer workers than shards", () => {
   const topology = new Topology(grid([2, 2, 2, 2]));
-  const error = await assertRejects(async () => placeShards("data", topology, SHARDS, PARITY_SHARDS));
+  const error = assertThrows(() => placeShards("data", topology, SHARDS, PARITY_SHARDS));
   assert(isStoreError(error, "unavailable"), `expected unavailable, got ${error}`);
 });
 
-Deno.test("placeShards() throws StoreError unavailable for an empty topology", async () => {
-  const error = await assertRejects(async () => placeShards("data", new Topology([]), 1, 1));
+Deno.test("placeShards() throws StoreError unavailable for an empty topology", () => {
+  const error = assertThrows(() => placeShards("data", new Topology([]), 1, 1));
   assert(isStoreError(error, "unavailable"), `expected unavailable, got ${error}`);
 });
 

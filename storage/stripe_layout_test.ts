@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../tests/support/asserts.ts";
+import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { AssertionError } from "./core/mod.ts";
 import { StripeLayout } from "./stripe_layout.ts";
 
@@ -191,16 +192,16 @@ Deno.test("StripeLayout handles an object of 5 TiB without losing precision", ()
   assertEquals(layout.stripeOf(sizeBytes - 1), last);
 });
 
-Deno.test("StripeLayout rejects a negative, fractional or unsafe size as a bug", async () => {
+Deno.test("StripeLayout rejects a negative, fractional or unsafe size as a bug", () => {
   for (const sizeBytes of [-1, 1.5, Number.NaN, 2 ** 53]) {
-    const error = await assertRejects(async () => new StripeLayout(sizeBytes, DATA_SHARDS, BLOCK_SIZE_BYTES));
+    const error = assertThrows(() => new StripeLayout(sizeBytes, DATA_SHARDS, BLOCK_SIZE_BYTES));
     assert(error instanceof AssertionError, `size ${sizeBytes}: ${error}`);
   }
 });
 
-Deno.test("StripeLayout rejects zero data shards or a zero block size as a bug", async () => {
+Deno.test("StripeLayout rejects zero data shards or a zero block size as a bug", () => {
   for (const [dataShards, blockSizeBytes] of [[0, 4], [6, 0]]) {
-    const error = await assertRejects(async () => new StripeLayout(10, dataShards, blockSizeBytes));
+    const error = assertThrows(() => new StripeLayout(10, dataShards, blockSizeBytes));
     assert(error instanceof AssertionError, `${dataShards} × ${blockSizeBytes}: ${error}`);
   }
 });

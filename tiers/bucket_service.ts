@@ -3,6 +3,11 @@
  */
 import { type BucketRecord, type Clock, type MetadataCatalog, metaKeys, StoreError } from "../storage/mod.ts";
 
+/** Buckets read per metadata listing page. */
+const BUCKET_PAGE = 1000;
+/** Most buckets ListBuckets examines (a bound, far above S3's default quota of 10,000 per account). */
+export const MAX_BUCKETS_LISTED = 100_000;
+
 /** Options of the bucket service. */
 export interface BucketServiceOptions {
   readonly catalog: MetadataCatalog;
@@ -42,9 +47,18 @@ export class BucketService {
     return bucket.record;
   }
 
-  /** Every bucket owned by `ownerId`, by name. */
+  /** Every bucket owned by `ownerId`, by name (at most `MAX_BUCKETS_LISTED` are examined). */
   async list(ownerId: string): Promise<BucketRecord[]> {
-    return (await this.#options.catalog.listBuckets()).filter((bucket) => bucket.ownerId === ownerId);
+    const owned: BucketRecord[] = [];
+    let after: string | undefined;
+    for (let examined = 0; examined < MAX_BUCKETS_LISTED;) {
+      const page = await this.#options.catalog.listBuckets(BUCKET_PAGE, after);
+      owned.push(...page.filter((bucket) => bucket.ownerId === ownerId));
+      examined += page.length;
+      if (page.length < BUCKET_PAGE) break;
+      after = page[page.length - 1].name;
+    }
+    return owned;
   }
 
   /** Deletes an empty bucket; throws `bucket_not_empty` if it holds objects or uploads. */

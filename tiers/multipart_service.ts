@@ -9,6 +9,7 @@ import {
   dataGcRecord,
   DigestStream,
   fromHex,
+  type Logger,
   type MetadataCatalog,
   metaKeys,
   MIN_PART_BYTES,
@@ -22,6 +23,7 @@ import { createHash } from "node:crypto";
 import type { BucketService } from "./bucket_service.ts";
 import { newRandomId } from "./ids.ts";
 import type { ObjectAttributes, ObjectService } from "./object_service.ts";
+import { PendingWrite } from "./pending_write.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 
 /** Options of the multipart service. */
@@ -32,6 +34,7 @@ export interface MultipartServiceOptions {
   readonly regional: RegionalTier;
   readonly clock: Clock;
   readonly gcGraceMs: number;
+  readonly logger: Logger;
 }
 
 /** A part named in CompleteMultipartUpload. */
@@ -49,6 +52,8 @@ export interface PartsPage {
 
 /** Parts per composite-manifest page (each page stays far below the 64 KiB value limit). */
 const PARTS_PER_MANIFEST_PAGE = 300;
+/** Manifest pages per commit (about 8 × 30 KB, well under a commit's 800 KiB). */
+const PAGES_PER_COMMIT = 8;
 /** Most times a part commit is retried against racing writers. */
 const MAX_COMMIT_ATTEMPTS = 8;
 
@@ -118,7 +123,8 @@ export class MultipartService {
           .check(metaKeys.upload(upload.bucket, upload.key, upload.uploadId), current.versionstamp)
           .check(metaKeys.uploadPart(upload.uploadId, upload.partNumber), previous?.versionstamp ?? null)
           .putErasureManifest(manifest)
-          .putUploadPart(part);
+          .putUploadPart(part)
+          .bumpUploadEpoch(upload.uploadId);
         await pending.settleInto(tx);
         if (previous !== null) {
           tx.putGc(
@@ -140,67 +146,59 @@ export class MultipartService {
     }
   }
 
-  /** Assembles the listed parts into the object, in one commit that also retires the upload. */
+  /**
+   * Assembles the listed parts into the object. The manifest pages are written first (under a
+   * pending record, since 10,000 parts do not fit in one commit); then ONE commit makes the object
+   * visible, retires the upload, and checks that no part changed since the parts were checked.
+   */
   async complete(
     bucket: string,
     key: string,
     uploadId: string,
     parts: readonly CompletedPart[],
   ): Promise<ObjectHead> {
-    const { clock, objects } = this.#options;
+    const { catalog, clock, objects } = this.#options;
     const upload = await this.#getUpload(bucket, key, uploadId);
+    const partsEpoch = await catalog.getUploadEpoch(uploadId);
     const records = await this.#checkParts(uploadId, parts);
     const compositeId = newRandomId();
-    const pages: CompositeManifestPage[] = [];
-    const pageCount = Math.ceil(records.length / PARTS_PER_MANIFEST_PAGE);
-    for (let i = 0; i < records.length; i += PARTS_PER_MANIFEST_PAGE) {
-      pages.push({
-        v: 1,
-        kind: "composite",
-        dataId: compositeId,
-        pageCount,
-        parts: records.slice(i, i + PARTS_PER_MANIFEST_PAGE).map((part) => ({
-          partNumber: part.partNumber,
-          dataId: part.dataId,
-          sizeBytes: part.sizeBytes,
-          etag: part.etag,
-        })),
+    const pages = compositePages(compositeId, records);
+    const pending = await PendingWrite.beginManifest(this.#pendingOptions(), compositeId);
+    try {
+      for (let first = 0; first < pages.length; first += PAGES_PER_COMMIT) {
+        await catalog.transaction().putCompositeManifest(pages.slice(first, first + PAGES_PER_COMMIT), first)
+          .commit();
+      }
+      const head = compositeHead(key, compositeId, records, upload.record, clock.nowMs());
+      await objects.commitHead(bucket, head, {
+        pending,
+        extra: (tx) =>
+          tx.check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
+            .check(metaKeys.uploadEpoch(uploadId), partsEpoch)
+            .delete(metaKeys.upload(bucket, key, uploadId))
+            .delete(metaKeys.uploadEpoch(uploadId))
+            .putGc({
+              v: 1,
+              target: "upload",
+              id: uploadId,
+              dueAtMs: clock.nowMs(),
+              reason: "completed_upload",
+              workerIds: [],
+              keepDataId: compositeId,
+              attempts: 0,
+            }),
       });
+      return head;
+    } catch (error) {
+      await pending.abandon();
+      if (
+        error instanceof StoreError && error.kind === "conflict" &&
+        !(await this.#uploadExists(bucket, key, uploadId))
+      ) {
+        throw new StoreError("upload_not_found", `Upload ${uploadId} finished or was aborted meanwhile`);
+      }
+      throw error;
     }
-    const md5OfMd5s = createHash("md5");
-    for (const part of records) md5OfMd5s.update(fromHex(part.etag));
-    const head: ObjectHead = {
-      v: 1,
-      key,
-      versionId: "null",
-      dataId: compositeId,
-      location: "composite",
-      sizeBytes: records.reduce((sum, part) => sum + part.sizeBytes, 0),
-      etag: `${md5OfMd5s.digest("hex")}-${records.length}`,
-      lastModifiedMs: clock.nowMs(),
-      contentType: upload.record.contentType,
-      userMetadata: upload.record.userMetadata,
-      headers: upload.record.headers,
-      storageClass: upload.record.storageClass,
-      partCount: records.length,
-    };
-    await objects.commitHead(bucket, head, {
-      compositePages: pages,
-      extra: (tx) =>
-        tx.check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
-          .delete(metaKeys.upload(bucket, key, uploadId))
-          .putGc({
-            v: 1,
-            target: "upload",
-            id: uploadId,
-            dueAtMs: clock.nowMs(),
-            reason: "completed_upload",
-            workerIds: [],
-            keepDataId: compositeId,
-            attempts: 0,
-          }),
-    });
-    return head;
   }
 
   /** Aborts an upload: its parts' data goes to GC. */
@@ -237,6 +235,15 @@ export class MultipartService {
     const upload = await this.#getUpload(bucket, key, uploadId);
     const parts = await this.#options.catalog.listUploadParts(uploadId, partNumberMarker, maxParts + 1);
     return { upload: upload.record, parts: parts.slice(0, maxParts), isTruncated: parts.length > maxParts };
+  }
+
+  #pendingOptions() {
+    const { catalog, clock, gcGraceMs, logger } = this.#options;
+    return { catalog, clock, graceMs: gcGraceMs, logger };
+  }
+
+  async #uploadExists(bucket: string, key: string, uploadId: string): Promise<boolean> {
+    return (await this.#options.catalog.getUpload(bucket, key, uploadId)) !== null;
   }
 
   async #getUpload(bucket: string, key: string, uploadId: string) {
@@ -279,4 +286,52 @@ export class MultipartService {
     }
     return records;
   }
+}
+
+/** The composite manifest of `records`, cut into pages. */
+function compositePages(compositeId: string, records: readonly UploadPartRecord[]): CompositeManifestPage[] {
+  const pages: CompositeManifestPage[] = [];
+  const pageCount = Math.ceil(records.length / PARTS_PER_MANIFEST_PAGE);
+  for (let i = 0; i < records.length; i += PARTS_PER_MANIFEST_PAGE) {
+    pages.push({
+      v: 1,
+      kind: "composite",
+      dataId: compositeId,
+      pageCount,
+      parts: records.slice(i, i + PARTS_PER_MANIFEST_PAGE).map((part) => ({
+        partNumber: part.partNumber,
+        dataId: part.dataId,
+        sizeBytes: part.sizeBytes,
+        etag: part.etag,
+      })),
+    });
+  }
+  return pages;
+}
+
+/** The head of a completed multipart object: ETag is the MD5 of the parts' MD5s, then `-N`. */
+function compositeHead(
+  key: string,
+  compositeId: string,
+  records: readonly UploadPartRecord[],
+  upload: UploadRecord,
+  nowMs: number,
+): ObjectHead {
+  const md5OfMd5s = createHash("md5");
+  for (const part of records) md5OfMd5s.update(fromHex(part.etag));
+  return {
+    v: 1,
+    key,
+    versionId: "null",
+    dataId: compositeId,
+    location: "composite",
+    sizeBytes: records.reduce((sum, part) => sum + part.sizeBytes, 0),
+    etag: `${md5OfMd5s.digest("hex")}-${records.length}`,
+    lastModifiedMs: nowMs,
+    contentType: upload.contentType,
+    userMetadata: upload.userMetadata,
+    headers: upload.headers,
+    storageClass: upload.storageClass,
+    partCount: records.length,
+  };
 }

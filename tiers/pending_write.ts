@@ -20,7 +20,16 @@ import {
 /** Shortest renewal interval, so tiny test grace periods do not hammer the metadata store. */
 const MIN_RENEW_INTERVAL_MS = 200;
 
-/** A write's pending-GC record, renewed until `settle` is called. */
+/** What a pending write needs. */
+export interface PendingWriteOptions {
+  readonly catalog: MetadataCatalog;
+  readonly clock: Clock;
+  /** How long after its last renewal the record becomes due. */
+  readonly graceMs: number;
+  readonly logger: Logger;
+}
+
+/** A write's pending-GC record, renewed until it is settled into the final commit or abandoned. */
 export class PendingWrite {
   /** Workers shard i goes to (recorded in the GC record). */
   readonly placement: readonly WorkerInfo[];
@@ -35,7 +44,7 @@ export class PendingWrite {
   #timer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
-    options: { catalog: MetadataCatalog; clock: Clock; graceMs: number; logger: Logger },
+    options: PendingWriteOptions,
     placement: readonly WorkerInfo[],
     record: GcRecord,
     versionstamp: string,
@@ -55,7 +64,7 @@ export class PendingWrite {
 
   /** Records the pending write of `dataId` to `placement`; nothing has moved yet. */
   static async begin(
-    options: { catalog: MetadataCatalog; clock: Clock; graceMs: number; logger: Logger },
+    options: PendingWriteOptions,
     dataId: string,
     placement: readonly WorkerInfo[],
   ): Promise<PendingWrite> {
@@ -65,9 +74,37 @@ export class PendingWrite {
       options.clock.nowMs() + options.graceMs,
       placement.map((worker) => worker.id),
     );
-    const key = metaKeys.gc(record.dueAtMs, dataId);
+    return await PendingWrite.#start(options, record, placement);
+  }
+
+  /**
+   * Records that the manifest pages of `dataId` are about to be written ahead of the commit that will
+   * reference them (a manifest too large for one commit); if that commit never happens, GC removes the
+   * pages only, never the data they point to.
+   */
+  static async beginManifest(options: PendingWriteOptions, dataId: string): Promise<PendingWrite> {
+    const record: GcRecord = {
+      v: 1,
+      target: "manifest",
+      id: dataId,
+      dueAtMs: options.clock.nowMs() + options.graceMs,
+      reason: "pending_write",
+      workerIds: [],
+      attempts: 0,
+    };
+    return await PendingWrite.#start(options, record, []);
+  }
+
+  static async #start(
+    options: PendingWriteOptions,
+    record: GcRecord,
+    placement: readonly WorkerInfo[],
+  ): Promise<PendingWrite> {
+    const key = metaKeys.gc(record.dueAtMs, record.id);
     const versionstamp = await options.catalog.transaction().check(key, null).putGc(record).commit();
-    if (versionstamp === null) throw new StoreError("conflict", `Pending write ${dataId} already recorded`);
+    if (versionstamp === null) {
+      throw new StoreError("conflict", `Pending write ${record.id} already recorded`);
+    }
     return new PendingWrite(options, placement, record, versionstamp);
   }
 

@@ -5,7 +5,8 @@ import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp } from "../object_headers.ts";
-import { parseXml, renderXml, S3_XMLNS } from "../xml.ts";
+import { renderXml, S3_XMLNS } from "../xml.ts";
+import { readXmlBody } from "./request_xml.ts";
 import { xmlResponse } from "./responses.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -45,16 +46,8 @@ export async function createBucket(ctx: Op<"CreateBucket">): Promise<Response> {
 }
 
 async function checkLocationConstraint(ctx: Op<"CreateBucket">): Promise<void> {
-  const body = ctx.request.body;
-  if (body === null) return;
-  const text = new TextDecoder().decode(
-    await readAll(body, MAX_XML_BODY_BYTES).catch(() => {
-      throw new S3Error("MalformedXML", `The bucket configuration exceeds ${MAX_XML_BODY_BYTES} bytes`);
-    }),
-  );
-  if (text.trim() === "") return;
-  const config = parseXml(text, "CreateBucketConfiguration");
-  const constraint = config.LocationConstraint;
+  const config = await readXmlBody(ctx, "CreateBucketConfiguration");
+  const constraint = config?.LocationConstraint;
   if (constraint === undefined || constraint === "") return;
   if (typeof constraint !== "string" || constraint !== ctx.services.region) {
     throw new S3Error(

@@ -1,11 +1,12 @@
 /** Handlers of multipart uploads: Create, UploadPart, Complete, Abort, ListParts. */
-import { MAX_PART_BYTES, MAX_PART_NUMBER, MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
+import { MAX_PART_BYTES, MAX_PART_NUMBER } from "../../storage/mod.ts";
 import type { CompletedPart } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
-import { parseXml, renderXml, S3_XMLNS } from "../xml.ts";
+import { renderXml, S3_XMLNS } from "../xml.ts";
+import { readXmlBody } from "./request_xml.ts";
 import { ownedBucket } from "./bucket_handlers.ts";
 import { bodyWithLength, rejectCopySource } from "./object_handlers.ts";
 import { xmlResponse } from "./responses.ts";
@@ -44,7 +45,7 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
 export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
   await ownedBucket(ctx, bucket);
-  const parts = await completedParts(ctx.request);
+  const parts = await completedParts(ctx);
   const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts);
   return xmlResponse(renderXml("CompleteMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
@@ -93,12 +94,9 @@ export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
   }));
 }
 
-async function completedParts(request: Request): Promise<CompletedPart[]> {
-  if (request.body === null) throw new S3Error("MalformedXML", "CompleteMultipartUpload needs a body");
-  const bytes = await readAll(request.body, MAX_XML_BODY_BYTES).catch(() => {
-    throw new S3Error("MalformedXML", `The part list exceeds ${MAX_XML_BODY_BYTES} bytes`);
-  });
-  const root = parseXml(new TextDecoder().decode(bytes), "CompleteMultipartUpload");
+async function completedParts(ctx: RequestContext): Promise<CompletedPart[]> {
+  const root = await readXmlBody(ctx, "CompleteMultipartUpload");
+  if (root === null) throw new S3Error("MalformedXML", "CompleteMultipartUpload needs a part list");
   const parts = Array.isArray(root.Part) ? root.Part : [];
   if (parts.length === 0) throw new S3Error("MalformedXML", "The part list must name at least one part");
   if (parts.length > MAX_PART_NUMBER) throw new S3Error("MalformedXML", `At most ${MAX_PART_NUMBER} parts`);

@@ -51,13 +51,20 @@ export class MetadataCatalog {
     return (await this.store.get(metaKeys.bucketEpoch(name)))?.versionstamp ?? null;
   }
 
-  /** All buckets, in name order (bounded by `limit`). */
-  async listBuckets(limit = LIST_PAGE_LIMIT): Promise<BucketRecord[]> {
+  /** Buckets in name order after `afterName` (all when omitted), at most `limit`. */
+  async listBuckets(limit = LIST_PAGE_LIMIT, afterName?: string): Promise<BucketRecord[]> {
     const out: BucketRecord[] = [];
-    for await (const entry of this.store.list({ prefix: metaKeys.buckets() }, { limit })) {
-      out.push(parseValue(entry, bucketRecordSchema));
-    }
+    const selector = {
+      prefix: metaKeys.buckets(),
+      start: afterName === undefined ? undefined : metaKeys.bucket(afterName + "\u0000"),
+    };
+    for await (const entry of this.store.list(selector, { limit })) out.push(parseValue(entry, bucketRecordSchema));
     return out;
+  }
+
+  /** Versionstamp of an upload's part counter (null when no part was ever committed). */
+  async getUploadEpoch(uploadId: string): Promise<string | null> {
+    return (await this.store.get(metaKeys.uploadEpoch(uploadId)))?.versionstamp ?? null;
   }
 
   /** The current head of `bucket/key`, or null. */
@@ -222,6 +229,12 @@ export class CatalogTransaction {
     return this;
   }
 
+  /** Bumps an upload's part counter (CompleteMultipartUpload checks it). */
+  bumpUploadEpoch(uploadId: string): this {
+    this.#mutations.push({ type: "increment", key: metaKeys.uploadEpoch(uploadId), by: 1n });
+    return this;
+  }
+
   /** Writes an object head. */
   putObject(bucket: string, head: ObjectHead): this {
     return this.#set(metaKeys.object(bucket, head.key), objectHeadSchema.parse(head));
@@ -232,10 +245,10 @@ export class CatalogTransaction {
     return this.#set(metaKeys.manifest(manifest.dataId, 0), erasureManifestSchema.parse(manifest));
   }
 
-  /** Writes the pages of a composite manifest. */
-  putCompositeManifest(pages: readonly CompositeManifestPage[]): this {
+  /** Writes pages of a composite manifest, the first being page number `firstPage`. */
+  putCompositeManifest(pages: readonly CompositeManifestPage[], firstPage = 0): this {
     pages.forEach((page, index) =>
-      this.#set(metaKeys.manifest(page.dataId, index), compositeManifestPageSchema.parse(page))
+      this.#set(metaKeys.manifest(page.dataId, firstPage + index), compositeManifestPageSchema.parse(page))
     );
     return this;
   }

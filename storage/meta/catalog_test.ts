@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../tests/support/asserts.ts";
+import { assertThrows } from "../../tests/support/throws_test_support.ts";
 import { INLINE_PAGE_BYTES, isStoreError, KV_MAX_MUTATIONS } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
 import { openTempCatalog, sampleBucket, sampleHead } from "./meta_test_support.ts";
@@ -124,7 +125,7 @@ Deno.test("MetadataCatalog listObjects() throws corrupt_record when a listed hea
 Deno.test("CatalogTransaction putObject() rejects a head of the wrong shape before anything is written", async () => {
   await using temp = await openTempCatalog();
   const bad = { ...sampleHead("k"), sizeBytes: -1 } as ObjectHead;
-  await assertRejects(async () => temp.catalog.transaction().putObject("bucket", bad));
+  assertThrows(() => temp.catalog.transaction().putObject("bucket", bad));
   assertEquals(await temp.catalog.getObject("bucket", "k"), null);
 });
 

@@ -28,6 +28,8 @@ export const metaKeys = {
   upload: (bucket: string, key: string, uploadId: string): MetaKey => ["upload", bucket, key, uploadId],
   /** All uploads of a bucket. */
   uploads: (bucket: string): MetaKey => ["upload", bucket],
+  /** Counter bumped by every UploadPart commit, so CompleteMultipartUpload detects a racing part. */
+  uploadEpoch: (uploadId: string): MetaKey => ["upload_epoch", uploadId],
   /** One uploaded part. */
   uploadPart: (uploadId: string, partNumber: number): MetaKey => ["upload_part", uploadId, partNumber],
   /** All parts of an upload. */

@@ -138,12 +138,13 @@ export type UploadPartRecord = z.infer<typeof uploadPartRecordSchema>;
  * Work for the garbage collector, due at `dueAtMs`. Written BEFORE bytes move, so a crash at any point
  * leaves a record that cleans up after it. `target: "data"` deletes the bytes of data id `id` (inline
  * pages, manifest and shards; the shards of a write that never got a manifest are found through
- * `workerIds`); `target: "upload"` removes the part records of upload `id`, deleting the data of every
+ * `workerIds`); `target: "manifest"` deletes only the manifest pages of `id` (written ahead of a commit
+ * that never happened), never the data they point to; `target: "upload"` removes the part records of upload `id`, deleting the data of every
  * part except those of `keepDataId`'s composite manifest.
  */
 export const gcRecordSchema = z.object({
   v: z.literal(1),
-  target: z.enum(["data", "upload"]),
+  target: z.enum(["data", "manifest", "upload"]),
   id: z.string(),
   dueAtMs: z.number(),
   reason: z.enum([

@@ -1,0 +1,33 @@
+/**
+ * Reads an XML request body (CreateBucketConfiguration, CompleteMultipartUpload) through the same
+ * verification as object bodies: payload hash, Content-MD5 and checksums hold, size is bounded.
+ */
+import { MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
+import { verifiedBody } from "../auth/mod.ts";
+import type { RequestContext } from "../request_context.ts";
+import { S3Error } from "../s3_errors.ts";
+import { parseXml } from "../xml.ts";
+
+/** The verified body as text (empty when there is none). */
+export async function readVerifiedText(ctx: RequestContext): Promise<string> {
+  if (ctx.request.body === null) return "";
+  const { body } = verifiedBody(ctx.request, ctx.auth);
+  try {
+    return new TextDecoder().decode(await readAll(body, MAX_XML_BODY_BYTES));
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new S3Error("MalformedXML", `The XML body exceeds ${MAX_XML_BODY_BYTES} bytes`);
+    }
+    throw error;
+  }
+}
+
+/** The verified XML body's `rootName` element, or null when the body is empty. */
+export async function readXmlBody(
+  ctx: RequestContext,
+  rootName: string,
+): Promise<Record<string, unknown> | null> {
+  const text = await readVerifiedText(ctx);
+  if (text.trim() === "") return null;
+  return parseXml(text, rootName);
+}
