@@ -21,8 +21,10 @@ async function main(args: string[]): Promise<number> {
   try {
     switch (role) {
       case "gateway":
+        logUnhandledRejections();
         return await runUntilSignal(await startGateway(await loadGatewayConfig(source)));
       case "worker":
+        logUnhandledRejections();
         return await runUntilSignal(await startWorker(loadWorkerConfig(source)));
       case "dev":
         return await runDevCluster(loadDevConfig(source), {

@@ -69,7 +69,8 @@ export function loadDevConfig(source: ConfigSource): DevConfig {
   const values = readSettings(specs, source);
   const clusterSecret = source.env[DEV_SETTINGS.clusterSecret.env] === undefined
     ? undefined
-    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env }).clusterSecret;
+    : readSettings({ clusterSecret: DEV_SETTINGS.clusterSecret }, { args: [], env: source.env })
+      .clusterSecret;
   const config = { ...values, clusterSecret };
   const totalShards = config.dataShards + config.parityShards;
   const perZone = Math.min(config.workersPerZone, Math.max(1, config.parityShards));
@@ -77,7 +78,9 @@ export function loadDevConfig(source: ConfigSource): DevConfig {
     throw new ConfigError(
       `${DEV_SETTINGS.zones.env} / ${DEV_SETTINGS.workersPerZone.env}`,
       `${config.zones} zones of ${config.workersPerZone} workers cannot hold ${config.dataShards}+` +
-        `${config.parityShards} shards on distinct workers with at most ${Math.max(1, config.parityShards)} per zone`,
+        `${config.parityShards} shards on distinct workers with at most ${
+          Math.max(1, config.parityShards)
+        } per zone`,
     );
   }
   return config;

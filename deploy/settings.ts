@@ -20,9 +20,19 @@ export interface SettingSpec<T> {
   readonly schema: z.ZodType<T>;
 }
 
-const port = z.coerce.number().int().min(0).max(65_535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonNegativeInt = z.coerce.number().int().min(0);
+/**
+ * A whole number written in decimal digits, between `min` and `max`. Unlike `z.coerce.number()`, an
+ * empty value, hex, exponents and fractions are errors, never a silent 0 or a surprise.
+ */
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z.string().regex(/^\d+$/, "expected a whole number in decimal digits")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+const port = wholeNumber(0, 65_535);
+const positiveInt = wholeNumber(1);
+const nonNegativeInt = wholeNumber(0);
 const nonEmpty = z.string().min(1);
 
 /** Settings shared by the gateway and the dev cluster. */
@@ -99,21 +109,21 @@ export const GATEWAY_SETTINGS = {
     unit: "shards",
     defaultValue: "6",
     description: "Reed-Solomon data shards per stripe (k).",
-    schema: positiveInt.max(64),
+    schema: wholeNumber(1, 64),
   },
   parityShards: {
     env: "OBJSTORE_PARITY_SHARDS",
     unit: "shards",
     defaultValue: "3",
     description: "Reed-Solomon parity shards per stripe (m); any m shards may be lost.",
-    schema: nonNegativeInt.max(32),
+    schema: wholeNumber(0, 32),
   },
   blockSizeBytes: {
     env: "OBJSTORE_BLOCK_SIZE_BYTES",
     unit: "bytes",
     defaultValue: String(1024 * 1024),
     description: "Bytes of one shard block; a stripe holds k blocks of data.",
-    schema: z.coerce.number().int().min(4096).max(16 * 1024 * 1024),
+    schema: wholeNumber(4096, 16 * 1024 * 1024),
   },
   inlineThresholdBytes: {
     env: "OBJSTORE_INLINE_THRESHOLD_BYTES",
@@ -122,14 +132,14 @@ export const GATEWAY_SETTINGS = {
     description:
       "Objects up to this size are stored in metadata pages instead of on workers (at most 512 KiB, " +
       "so one object's pages fit in one metadata commit).",
-    schema: z.coerce.number().int().min(0).max(512 * 1024),
+    schema: wholeNumber(0, 512 * 1024),
   },
   stripesInFlight: {
     env: "OBJSTORE_STRIPES_IN_FLIGHT",
     unit: "stripes",
     defaultValue: "4",
     description: "Stripes buffered per upload or download; bounds gateway memory per request.",
-    schema: positiveInt.max(64),
+    schema: wholeNumber(1, 64),
   },
   workerTimeoutMs: {
     env: "OBJSTORE_WORKER_TIMEOUT_MS",
@@ -194,13 +204,13 @@ export const DEV_SETTINGS = {
     unit: "zones",
     defaultValue: "3",
     description: "Zones of the dev cluster.",
-    schema: positiveInt.max(16),
+    schema: wholeNumber(1, 16),
   },
   workersPerZone: {
     env: "OBJSTORE_DEV_WORKERS_PER_ZONE",
     unit: "workers",
     defaultValue: "3",
     description: "Workers per zone of the dev cluster.",
-    schema: positiveInt.max(16),
+    schema: wholeNumber(1, 16),
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;

@@ -152,7 +152,8 @@ function parseUploadOperation(
 ): S3Operation {
   switch (method) {
     case "PUT": {
-      const partNumber = Number(params.get("partNumber"));
+      const rawPartNumber = params.get("partNumber") ?? "";
+      const partNumber = /^\d{1,5}$/.test(rawPartNumber) ? Number(rawPartNumber) : NaN;
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
         throw new S3Error(
           "InvalidArgument",

@@ -20,7 +20,8 @@ const builder = new XMLBuilder({
   attributeNamePrefix: "@_",
   suppressEmptyNode: false,
   format: false,
-  processEntities: true,
+  // Text is escaped by `escapeText` below (which also handles control characters).
+  processEntities: false,
 });
 
 const parser = new XMLParser({
@@ -43,6 +44,10 @@ export function renderXml(rootName: string, root: XmlElement): string {
 /** Parses `text`; malformed XML (or an unexpected root) is `MalformedXML`. */
 export function parseXml(text: string, expectedRoot: string): Record<string, unknown> {
   if (text.trim() === "") throw new S3Error("MalformedXML", "The request body is empty; expected XML");
+  // S3 request documents never need a DTD; refusing them closes the door on entity expansion tricks.
+  if (/<!DOCTYPE/i.test(text)) {
+    throw new S3Error("MalformedXML", "Document type declarations are not allowed");
+  }
   const verdict = XMLValidator.validate(text);
   if (verdict !== true) {
     throw new S3Error(
@@ -50,7 +55,12 @@ export function parseXml(text: string, expectedRoot: string): Record<string, unk
       `The XML is not well-formed: ${verdict.err.msg} (line ${verdict.err.line})`,
     );
   }
-  const document = parser.parse(text) as Record<string, unknown>;
+  let document: Record<string, unknown>;
+  try {
+    document = parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new S3Error("MalformedXML", `The XML could not be parsed: ${(error as Error).message}`);
+  }
   const root = document[expectedRoot];
   if (root === undefined) {
     throw new S3Error("MalformedXML", `Expected a <${expectedRoot}> document`);
@@ -67,5 +77,30 @@ function dropUndefined(value: XmlValue): XmlValue {
     }
     return out;
   }
-  return value;
+  return typeof value === "string" ? escapeText(value) : value;
+}
+
+/**
+ * Escapes markup characters, and writes control characters as numeric references (as S3 does), so a
+ * key holding CR or U+0001 survives instead of being normalised or breaking the document. Clients that
+ * must round-trip such keys exactly should ask for `encoding-type=url`.
+ */
+export function escapeText(text: string): string {
+  // deno-lint-ignore no-control-regex -- matching control characters is the point: they must be escaped.
+  return text.replace(/[&<>"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f\u007f]/g, (ch) => {
+    switch (ch) {
+      case "&":
+        return "&amp;";
+      case "<":
+        return "&lt;";
+      case ">":
+        return "&gt;";
+      case '"':
+        return "&quot;";
+      case "'":
+        return "&apos;";
+      default:
+        return `&#x${ch.charCodeAt(0).toString(16).toUpperCase()};`;
+    }
+  });
 }

@@ -35,14 +35,17 @@ export async function listObjectPage(
   let lastReturned: string | null = null;
   if (maxKeys <= 0) return { objects, commonPrefixes, isTruncated: false, lastReturned };
   const toKey = prefixUpperBound(prefix);
-  let fromKey: string | undefined = startAfter > prefix ? startAfter : prefix;
+  let fromKey: string | undefined = compareKeys(startAfter, prefix) > 0 ? startAfter : prefix;
+  if (toKey !== undefined && compareKeys(fromKey, toKey) >= 0) {
+    return { objects, commonPrefixes, isTruncated: false, lastReturned };
+  }
   while (fromKey !== undefined) {
     let seekTo: string | undefined = undefined;
     for await (const head of catalog.listObjects(bucket, { fromKey, toKey }, maxKeys + 2)) {
-      if (head.key <= startAfter) continue;
+      if (compareKeys(head.key, startAfter) <= 0) continue;
       const rollUp = delimiter === "" ? -1 : head.key.indexOf(delimiter, prefix.length);
       const entry = rollUp === -1 ? head.key : head.key.slice(0, rollUp + delimiter.length);
-      if (rollUp !== -1 && entry <= startAfter) {
+      if (rollUp !== -1 && compareKeys(entry, startAfter) <= 0) {
         seekTo = prefixUpperBound(entry);
         break;
       }
@@ -58,7 +61,7 @@ export async function listObjectPage(
       seekTo = prefixUpperBound(entry);
       break;
     }
-    if (seekTo === undefined) break;
+    if (seekTo === undefined || (toKey !== undefined && compareKeys(seekTo, toKey) >= 0)) break;
     fromKey = seekTo;
   }
   return { objects, commonPrefixes, isTruncated: false, lastReturned };
@@ -78,4 +81,23 @@ export function prefixUpperBound(prefix: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Orders keys as the metadata store (and S3) does: by UTF-8 bytes, which is code point order. Plain
+ * `<` compares UTF-16 code units and disagrees for characters above U+FFFF against U+E000–U+FFFF.
+ */
+export function compareKeys(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // A surrogate (part of a code point above U+FFFF) outranks every other code unit in code point order.
+    const xHigh = x >= 0xd800 && x <= 0xdfff;
+    const yHigh = y >= 0xd800 && y <= 0xdfff;
+    if (xHigh !== yHigh) return xHigh ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
 }

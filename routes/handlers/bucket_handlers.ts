@@ -1,5 +1,5 @@
 /** Handlers of bucket operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, GetBucketLocation. */
-import { type BucketRecord, MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
+import type { BucketRecord } from "../../storage/mod.ts";
 import { BucketExistsError } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";

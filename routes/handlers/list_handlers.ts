@@ -135,7 +135,7 @@ export function decodeContinuationToken(token: string): string {
     if (!/^[A-Za-z0-9_-]*$/.test(token)) throw new Error("bad alphabet");
     const binary = atob(token.replaceAll("-", "+").replaceAll("_", "/"));
     const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
     if (fromUtf8(utf8(text)) !== text) throw new Error("not round-trippable");
     return text;
   } catch {

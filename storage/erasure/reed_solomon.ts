@@ -9,13 +9,20 @@
 
 import { assert, StoreError } from "../core/mod.ts";
 import { GfMatrix } from "./matrix.ts";
-import { codeShards, CODING_CHUNK_BYTES } from "./shard_coder.ts";
+import { CODING_CHUNK_BYTES, type ShardCoder } from "./shard_coder.ts";
+import { bestShardCoder } from "./shard_coders.ts";
 import { checkCompleteShards, checkPartialShards, checkShardCounts } from "./shard_checks.ts";
+
+/** Sets a codec's coder; assigned once, in the class's static block, for `reedSolomonWithCoder`. */
+let setShardCoder: (codec: ReedSolomon, coder: ShardCoder) => void;
 
 /** How many decode matrices (one per set of surviving shards) a codec keeps; bounds memory to ~16 MiB at k=256. */
 export const DECODE_CACHE_ENTRIES = 256;
 
-/** A Reed-Solomon codec for one (dataShards, parityShards) geometry. Reusable; holds only its matrices. */
+/**
+ * A Reed-Solomon codec for one (dataShards, parityShards) geometry. Reusable; holds its matrices and uses
+ * the fastest shard coder of the runtime (WebAssembly relaxed SIMD, SIMD, or TypeScript: same bytes).
+ */
 export class ReedSolomon {
   /** Number of data shards (k). */
   readonly dataShards: number;
@@ -28,6 +35,12 @@ export class ReedSolomon {
   readonly #parityRows: Uint8Array[];
   /** Decode matrices keyed by the surviving shard indexes used; Map order doubles as recency for eviction. */
   readonly #decodeCache = new Map<string, GfMatrix>();
+  /** Runs the multiply-and-add loop over shard bytes; replaced only by `reedSolomonWithCoder` (tests). */
+  #coder: ShardCoder = bestShardCoder();
+
+  static {
+    setShardCoder = (codec, coder) => codec.#coder = coder;
+  }
 
   constructor(dataShards: number, parityShards: number) {
     checkShardCounts(dataShards, parityShards);
@@ -52,7 +65,7 @@ export class ReedSolomon {
     const byteLength = checkCompleteShards(this, shards);
     const data = shards.slice(0, this.dataShards);
     const parity = shards.slice(this.dataShards);
-    codeShards(this.#parityRows, data, parity, 0, byteLength);
+    this.#coder.codeShards(this.#parityRows, data, parity, 0, byteLength);
   }
 
   /**
@@ -77,7 +90,7 @@ export class ReedSolomon {
       const end = Math.min(byteLength, start + CODING_CHUNK_BYTES);
       const data = shards.slice(0, this.dataShards).map((shard) => shard.subarray(start, end));
       const expected = scratch.map((buffer) => buffer.subarray(0, end - start));
-      codeShards(this.#parityRows, data, expected, 0, end - start);
+      this.#coder.codeShards(this.#parityRows, data, expected, 0, end - start);
       for (let p = 0; p < this.parityShards; p++) {
         if (!bytesEqual(expected[p], shards[this.dataShards + p].subarray(start, end))) return false;
       }
@@ -103,7 +116,7 @@ export class ReedSolomon {
       const decodeMatrix = this.#decodeMatrix(used);
       const rebuilt = missingData.map(() => new Uint8Array(byteLength));
       const rows = missingData.map((index) => decodeMatrix.row(index));
-      codeShards(rows, used.map((index) => shards[index] as Uint8Array), rebuilt, 0, byteLength);
+      this.#coder.codeShards(rows, used.map((index) => shards[index] as Uint8Array), rebuilt, 0, byteLength);
       missingData.forEach((index, i) => shards[index] = rebuilt[i]);
     }
     if (dataOnly) return;
@@ -111,7 +124,7 @@ export class ReedSolomon {
     if (missingParity.length === 0) return;
     const rebuilt = missingParity.map(() => new Uint8Array(byteLength));
     const rows = missingParity.map((index) => this.#encodeMatrix.row(index));
-    codeShards(rows, shards.slice(0, this.dataShards) as Uint8Array[], rebuilt, 0, byteLength);
+    this.#coder.codeShards(rows, shards.slice(0, this.dataShards) as Uint8Array[], rebuilt, 0, byteLength);
     missingParity.forEach((index, i) => shards[index] = rebuilt[i]);
   }
 
@@ -133,6 +146,20 @@ export class ReedSolomon {
     this.#decodeCache.set(key, inverse);
     return inverse;
   }
+}
+
+/**
+ * A codec that codes with `coder` instead of the runtime's fastest: tests use it to prove every coder
+ * writes the same bytes. Not exported from mod.ts.
+ */
+export function reedSolomonWithCoder(
+  dataShards: number,
+  parityShards: number,
+  coder: ShardCoder,
+): ReedSolomon {
+  const codec = new ReedSolomon(dataShards, parityShards);
+  setShardCoder(codec, coder);
+  return codec;
 }
 
 function buildEncodeMatrix(dataShards: number, totalShards: number): GfMatrix {

@@ -1,7 +1,8 @@
 /**
  * The codec's hot loop: outputs[o] = Σ rows[o][i] · inputs[i] over GF(2^8), byte by byte, for one byte range.
- * Plain TypeScript reference path; it allocates nothing. Each product uses the 256-byte table for its
- * coefficient (`out[j] ^= table[in[j]]`), so the loop is one load, one lookup and one store per byte.
+ * Plain TypeScript path: the fallback, and the reference the WebAssembly kernel (wasm_shard_coder.ts)
+ * must match byte for byte. It allocates nothing. Each product uses the 256-byte table for its coefficient
+ * (`out[j] ^= table[in[j]]`), so the loop is one load, one lookup and one store per byte.
  */
 
 import { GF_MUL_ROWS } from "./galois_field.ts";
@@ -11,6 +12,26 @@ import { GF_MUL_ROWS } from "./galois_field.ts";
  * passes that accumulate into it, large enough that the per-chunk overhead is noise.
  */
 export const CODING_CHUNK_BYTES = 32 * 1024;
+
+/** Which implementation runs the hot loop. Every kind writes identical bytes; tests prove it. */
+export type ShardCoderKind = "relaxed-simd" | "simd" | "typescript";
+
+/** One implementation of the hot loop, with the contract of `codeShards` below. */
+export interface ShardCoder {
+  /** Which implementation this is. */
+  readonly kind: ShardCoderKind;
+  /** Writes `outputs[o][start..end)` = Σ_i `rows[o][i]` · `inputs[i][start..end)`; see `codeShards`. */
+  codeShards(
+    rows: readonly Uint8Array[],
+    inputs: readonly Uint8Array[],
+    outputs: readonly Uint8Array[],
+    start: number,
+    end: number,
+  ): void;
+}
+
+/** The plain TypeScript coder: the fallback where WebAssembly SIMD is missing, and the reference. */
+export const TYPESCRIPT_SHARD_CODER: ShardCoder = { kind: "typescript", codeShards };
 
 /**
  * Writes `outputs[o][start..end)` = Σ_i `rows[o][i]` · `inputs[i][start..end)`. `rows[o]` holds one

@@ -1,13 +1,23 @@
 /**
- * Start-up self-test of the erasure codec: the field tables, every golden vector, and a reconstruct round
- * trip per vector. A server runs it before accepting writes so that a broken build never writes parity
- * other servers cannot decode.
+ * Start-up self-test of the erasure codec: the field tables, every golden vector, a reconstruct round
+ * trip per vector, and the runtime's shard coder (WebAssembly SIMD where available) against the TypeScript
+ * reference over lengths that cross the kernel's 16- and 32-byte steps and its chunks. A server runs it
+ * before accepting writes so that a broken build never writes parity other servers cannot decode.
  */
 
 import { assert } from "../core/mod.ts";
 import { gfDiv, gfMul } from "./galois_field.ts";
 import { GOLDEN_VECTORS, goldenHexToBytes, type GoldenVector } from "./golden_vectors.ts";
-import { ReedSolomon } from "./reed_solomon.ts";
+import { ReedSolomon, reedSolomonWithCoder } from "./reed_solomon.ts";
+import { TYPESCRIPT_SHARD_CODER } from "./shard_coder.ts";
+import { bestShardCoder } from "./shard_coders.ts";
+
+/** Geometries and shard lengths of the coder cross-check: one and several output groups, a partial chunk. */
+const CROSS_CHECKS: readonly { dataShards: number; parityShards: number; byteLength: number }[] = [
+  { dataShards: 6, parityShards: 3, byteLength: 32 * 1024 + 77 },
+  { dataShards: 10, parityShards: 4, byteLength: 1000 },
+  { dataShards: 3, parityShards: 5, byteLength: 63 },
+];
 
 /**
  * Checks golden vectors and a reconstruct round trip; throws an `AssertionError` on any mismatch. `vectors`
@@ -21,6 +31,41 @@ export function runErasureSelfTest(vectors: readonly GoldenVector[] = GOLDEN_VEC
     assert(codec.verify(shards), `${label(vector)}: verify() rejected freshly encoded parity`);
     checkRoundTrip(codec, vector, shards);
   }
+  for (const check of CROSS_CHECKS) {
+    checkAgainstReference(check.dataShards, check.parityShards, check.byteLength);
+  }
+}
+
+/** Encodes and rebuilds the first m data shards with the runtime's coder and with the TypeScript one. */
+function checkAgainstReference(dataShards: number, parityShards: number, byteLength: number): void {
+  const kind = bestShardCoder().kind;
+  const codec = new ReedSolomon(dataShards, parityShards);
+  const reference = reedSolomonWithCoder(dataShards, parityShards, TYPESCRIPT_SHARD_CODER);
+  const shards = Array.from({ length: codec.totalShards }, (_, i) => {
+    const shard = new Uint8Array(byteLength);
+    if (i < dataShards) {
+      for (let j = 0; j < byteLength; j++) shard[j] = (i * 37 + j * 11 + 5 + (j >> 8)) & 0xff;
+    }
+    return shard;
+  });
+  const expected = shards.map((shard) => shard.slice());
+  codec.encode(shards);
+  reference.encode(expected);
+  const rebuilt: (Uint8Array | null)[] = shards.map((shard, i) => i < parityShards ? null : shard);
+  codec.reconstruct(rebuilt);
+  expected.forEach((shard, index) => {
+    const label = `Erasure self-test ${dataShards}+${parityShards}, ${byteLength} bytes, ${kind} coder`;
+    const at = firstDifference(shards[index], shard);
+    assert(at < 0, `${label}: encoded shard ${index} differs from the TypeScript coder at byte ${at}`);
+    const rebuiltAt = firstDifference(rebuilt[index] as Uint8Array, shard);
+    assert(rebuiltAt < 0, `${label}: rebuilt shard ${index} differs at byte ${rebuiltAt}`);
+  });
+}
+
+function firstDifference(actual: Uint8Array, expected: Uint8Array): number {
+  if (actual.length !== expected.length) return Math.min(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) if (actual[i] !== expected[i]) return i;
+  return -1;
 }
 
 function checkFieldSamples(): void {

@@ -58,7 +58,9 @@ export class MetadataCatalog {
       prefix: metaKeys.buckets(),
       start: afterName === undefined ? undefined : metaKeys.bucket(afterName + "\u0000"),
     };
-    for await (const entry of this.store.list(selector, { limit })) out.push(parseValue(entry, bucketRecordSchema));
+    for await (const entry of this.store.list(selector, { limit })) {
+      out.push(parseValue(entry, bucketRecordSchema));
+    }
     return out;
   }
 
@@ -130,6 +132,7 @@ export class MetadataCatalog {
   /** The inline pages of `dataId`, in order. */
   async readInlinePages(dataId: string, pageCount: number): Promise<Uint8Array[]> {
     const pages: Uint8Array[] = [];
+    if (pageCount === 0) return pages;
     for await (
       const entry of this.store.list({ prefix: metaKeys.inlinePages(dataId) }, { limit: pageCount })
     ) {

@@ -125,6 +125,10 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
         key,
       );
     }
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: "alpha", Prefix: "ctrl" }));
+    assertEquals(listed.Contents?.map((o) => o.Key), ["ctrl\u0001\u007f"]);
+    const unicode = await s3.send(new ListObjectsV2Command({ Bucket: "alpha", Prefix: "ünï" }));
+    assertEquals(unicode.Contents?.map((o) => o.Key), ["ünïcødé/日本語/😀"]);
     await assertRejectsS3(
       () => s3.send(new PutObjectCommand({ Bucket: "alpha", Key: "k".repeat(1025), Body: "x" })),
       "KeyTooLongError",
