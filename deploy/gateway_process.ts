@@ -10,6 +10,7 @@ import {
   KvMetaStore,
   Logger,
   MetadataCatalog,
+  Metrics,
   runErasureSelfTest,
   systemClock,
   timingSafeEqual,
@@ -17,7 +18,14 @@ import {
   utf8,
   WorkerPool,
 } from "../storage/mod.ts";
-import { BucketService, DataReader, MultipartService, ObjectService, RegionalTier } from "../tiers/mod.ts";
+import {
+  BucketService,
+  DataReader,
+  EdgeCache,
+  MultipartService,
+  ObjectService,
+  RegionalTier,
+} from "../tiers/mod.ts";
 import { BackgroundLoop } from "./background_loop.ts";
 import type { GatewayConfig } from "./config.ts";
 
@@ -38,6 +46,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   await Deno.mkdir(config.dataDir, { recursive: true });
   const store = await KvMetaStore.open(`${config.dataDir}/metadata.kv`);
   const catalog = new MetadataCatalog(store);
+  const metrics = new Metrics();
   const clock = systemClock;
   const pool = new WorkerPool({
     topology: new Topology(config.workers),
@@ -51,6 +60,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     blockSizeBytes: config.blockSizeBytes,
     stripesInFlight: config.stripesInFlight,
     logger: logger.child("regional"),
+    metrics,
   });
   const buckets = new BucketService({ catalog, clock, region: config.region });
   const objects = new ObjectService({
@@ -62,6 +72,13 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     logger: logger.child("objects"),
     inlineThresholdBytes: config.inlineThresholdBytes,
     gcGraceMs: config.gcGraceMs,
+    headCacheEntries: config.headCacheEntries,
+    edge: new EdgeCache({
+      maxBytes: config.edgeCacheBytes,
+      maxObjectBytes: config.edgeMaxObjectBytes,
+      admission: config.edgeAdmission,
+      metrics,
+    }),
   });
   const multipart = new MultipartService({
     catalog,
@@ -81,6 +98,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     region: config.region,
     baseDomain: config.baseDomain,
     nowMs: () => clock.nowMs(),
+    metricsText: () => metrics.render(),
     lookupUser: (accessKeyId) =>
       Promise.resolve(
         timingSafeEqual(utf8(accessKeyId), rootKey)

@@ -7,8 +7,14 @@ import { Hono } from "hono";
 import { type Logger, toHex } from "../storage/mod.ts";
 import { authenticateRequest, rawRequestTarget, SigningKeyCache } from "./auth/mod.ts";
 import { renderErrorXml, toS3Error } from "./error_response.ts";
-import { bucketHandlers, listHandlers, multipartHandlers, objectHandlers } from "./handlers/mod.ts";
-import type { GatewayServices, RequestContext } from "./request_context.ts";
+import {
+  aclHandlers,
+  bucketHandlers,
+  listHandlers,
+  multipartHandlers,
+  objectHandlers,
+} from "./handlers/mod.ts";
+import type { GatewayServices, RequestContext, S3Owner } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 import { parseOperation, parseTarget, type S3Operation, type S3OperationName } from "./s3_operation.ts";
 
@@ -23,6 +29,10 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   DeleteBucket: bucketHandlers.deleteBucket,
   HeadBucket: bucketHandlers.headBucket,
   GetBucketLocation: bucketHandlers.getBucketLocation,
+  GetBucketAcl: aclHandlers.getBucketAcl,
+  PutBucketAcl: aclHandlers.putBucketAcl,
+  GetObjectAcl: aclHandlers.getObjectAcl,
+  PutObjectAcl: aclHandlers.putObjectAcl,
   ListObjects: listHandlers.listObjects,
   ListObjectsV2: listHandlers.listObjectsV2,
   PutObject: objectHandlers.putObject,
@@ -37,6 +47,18 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
 };
 
 type Env = { Variables: { requestId: string } };
+
+/**
+ * Where unsigned GETs find the Prometheus metrics. A signed GET of this path is a listing of a bucket
+ * named "metrics", a name the gateway reserves so the two never meet.
+ */
+export const METRICS_PATH = "/metrics";
+
+/** True when a request carries SigV4 credentials (header or presigned query). */
+function carriesCredentials(request: Request, params: URLSearchParams): boolean {
+  return request.headers.has("authorization") || params.has("X-Amz-Signature") ||
+    params.has("X-Amz-Credential");
+}
 
 /** Builds the gateway's HTTP app. */
 export function createGatewayApp(services: GatewayServices, logger: Logger): Hono<Env> {
@@ -56,16 +78,24 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     const target = rawRequestTarget(request.url);
     const url = new URL(request.url);
     const params = new URLSearchParams(target.query);
+    if (request.method === "GET" && target.path === METRICS_PATH && !carriesCredentials(request, params)) {
+      return new Response(services.metricsText(), {
+        headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+      });
+    }
     const auth = await authenticateRequest(request, url, {
       region: services.region,
       nowMs: services.nowMs(),
       signingKeys,
       lookupSecretKey: async (accessKeyId) => (await services.lookupUser(accessKeyId))?.secretKey ?? null,
     });
-    if (auth.accessKeyId === null) throw new S3Error("AccessDenied", "Anonymous access is not allowed here");
-    const user = await services.lookupUser(auth.accessKeyId);
-    if (user === null) {
-      throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
+    let owner: S3Owner | null = null;
+    if (auth.accessKeyId !== null) {
+      const user = await services.lookupUser(auth.accessKeyId);
+      if (user === null) {
+        throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
+      }
+      owner = user.owner;
     }
     const host = request.headers.get("host") ?? url.host;
     const operation = parseOperation(
@@ -79,7 +109,7 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
       params,
       operation,
       auth,
-      owner: user.owner,
+      owner,
       services,
       requestId: c.get("requestId"),
     };

@@ -80,6 +80,19 @@ export function objectResponseHeaders(head: ObjectHead): Headers {
   return headers;
 }
 
+/** Headers a 304 Not Modified keeps (RFC 9110 §15.4.5, and S3's Last-Modified); it has no body. */
+const NOT_MODIFIED_HEADERS = ["etag", "last-modified", "cache-control", "expires"];
+
+/** The subset of a 200 response's `headers` that its 304 Not Modified carries. */
+export function notModifiedHeaders(headers: Headers): Headers {
+  const kept = new Headers();
+  for (const name of NOT_MODIFIED_HEADERS) {
+    const value = headers.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  return kept;
+}
+
 /** S3's ISO 8601 timestamp with milliseconds (`2026-11-25T15:00:00.000Z`). */
 export function isoTimestamp(ms: number): string {
   return new Date(ms).toISOString();

@@ -1,6 +1,11 @@
 import { assert, assertEquals } from "../tests/support/asserts.ts";
 import { assertThrows } from "../tests/support/throws_test_support.ts";
-import { parseRangeHeader, type SatisfiableRange } from "./range_header.ts";
+import {
+  parsePartNumber,
+  parseRangeHeader,
+  partNumberNotSatisfiable,
+  type SatisfiableRange,
+} from "./range_header.ts";
 import { S3Error } from "./s3_errors.ts";
 
 interface RangeCase {
@@ -129,3 +134,44 @@ for (const c of UNSATISFIABLE) {
     assertEquals(error.details, { ActualObjectSize: String(c.sizeBytes) });
   });
 }
+
+const PART_NUMBERS: readonly { query: string; expected: number | null }[] = [
+  { query: "", expected: null },
+  { query: "partNumber=1", expected: 1 },
+  { query: "partNumber=2", expected: 2 },
+  { query: "partNumber=10000", expected: 10_000 },
+  { query: "partNumber=007", expected: 7 },
+  { query: "x-id=GetObject&partNumber=3", expected: 3 },
+];
+
+for (const c of PART_NUMBERS) {
+  Deno.test(`parsePartNumber() of ${JSON.stringify(c.query)} is ${c.expected}`, () => {
+    assertEquals(parsePartNumber(new URLSearchParams(c.query), null), c.expected);
+  });
+}
+
+for (const value of ["0", "10001", "-1", "1.0", "1e3", "abc", "", " 1", "99999999999999999999", "0x1"]) {
+  Deno.test(`parsePartNumber() of partNumber=${JSON.stringify(value)} is InvalidArgument`, () => {
+    const error = assertThrows(() => parsePartNumber(new URLSearchParams({ partNumber: value }), null));
+    assert(error instanceof S3Error, `expected S3Error, got ${error}`);
+    assertEquals(error.code, "InvalidArgument");
+    assertEquals(error.details, { ArgumentName: "partNumber", ArgumentValue: value });
+  });
+}
+
+Deno.test("parsePartNumber() with a Range header too is InvalidRequest", () => {
+  const error = assertThrows(() => parsePartNumber(new URLSearchParams("partNumber=1"), "bytes=0-9"));
+  assert(error instanceof S3Error, `expected S3Error, got ${error}`);
+  assertEquals(error.code, "InvalidRequest");
+  assertEquals(error.message, "Cannot specify both Range header and partNumber query parameter");
+});
+
+Deno.test("parsePartNumber() ignores a Range header when partNumber is absent", () => {
+  assertEquals(parsePartNumber(new URLSearchParams(""), "bytes=0-9"), null);
+});
+
+Deno.test("partNumberNotSatisfiable() is a 416 naming the requested part and the part count", () => {
+  const error = partNumberNotSatisfiable(4, 3);
+  assertEquals(error.status, 416);
+  assertEquals(error.details, { PartNumberRequested: "4", ActualPartCount: "3" });
+});

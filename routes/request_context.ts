@@ -19,6 +19,8 @@ export interface GatewayServices {
   /** Resolves an access key to its secret and owner; null when unknown. */
   readonly lookupUser: (accessKeyId: string) => Promise<{ secretKey: string; owner: S3Owner } | null>;
   readonly nowMs: () => number;
+  /** The gateway's metrics in Prometheus text format. */
+  readonly metricsText: () => string;
 }
 
 /** One request being served. */
@@ -28,8 +30,8 @@ export interface RequestContext<O extends S3Operation = S3Operation> {
   readonly params: URLSearchParams;
   readonly operation: O;
   readonly auth: AuthResult;
-  /** The authenticated caller. */
-  readonly owner: S3Owner;
+  /** The authenticated caller, or null for an anonymous request. */
+  readonly owner: S3Owner | null;
   readonly services: GatewayServices;
   readonly requestId: string;
 }

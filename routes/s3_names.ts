@@ -9,6 +9,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}$/;
 const RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
 const RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+/** Names the gateway keeps for itself: an unsigned `GET /metrics` serves Prometheus metrics. */
+const RESERVED_NAMES = ["metrics"];
 
 /** The reason `name` is not a valid bucket name, or null when it is. */
 export function bucketNameProblem(name: string): string | null {
@@ -19,6 +21,7 @@ export function bucketNameProblem(name: string): string | null {
   if (name.includes("..")) return "must not contain two adjacent periods";
   if (name.includes(".-") || name.includes("-.")) return "must not contain '.-' or '-.'";
   if (IP_ADDRESS.test(name)) return "must not be formatted as an IP address";
+  if (RESERVED_NAMES.includes(name)) return "is reserved by this gateway (its metrics endpoint is /metrics)";
   const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
   if (prefix !== undefined) return `must not start with the reserved prefix ${prefix}`;
   const suffix = RESERVED_SUFFIXES.find((s) => name.endsWith(s));

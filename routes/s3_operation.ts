@@ -20,6 +20,10 @@ export type S3Operation =
   | { readonly name: "DeleteBucket"; readonly bucket: string }
   | { readonly name: "HeadBucket"; readonly bucket: string }
   | { readonly name: "GetBucketLocation"; readonly bucket: string }
+  | { readonly name: "GetBucketAcl"; readonly bucket: string }
+  | { readonly name: "PutBucketAcl"; readonly bucket: string }
+  | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
+  | { readonly name: "PutObjectAcl"; readonly bucket: string; readonly key: string }
   | { readonly name: "ListObjects"; readonly bucket: string }
   | { readonly name: "ListObjectsV2"; readonly bucket: string }
   | { readonly name: "PutObject"; readonly bucket: string; readonly key: string }
@@ -109,6 +113,9 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
   if (key === null) return parseBucketOperation(method, bucket, params);
   checkObjectKey(key);
   if (uploadId !== null) return parseUploadOperation(method, bucket, key, uploadId, params);
+  if (params.has("acl") && (method === "GET" || method === "PUT")) {
+    return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key };
+  }
   rejectUnsupported(params, method);
   switch (method) {
     case "PUT":
@@ -127,6 +134,9 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
 
 function parseBucketOperation(method: string, bucket: string, params: URLSearchParams): S3Operation {
   if (method === "GET" && params.has("location")) return { name: "GetBucketLocation", bucket };
+  if (params.has("acl") && (method === "GET" || method === "PUT")) {
+    return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
+  }
   rejectUnsupported(params, method);
   switch (method) {
     case "PUT":

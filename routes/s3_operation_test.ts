@@ -201,6 +201,22 @@ const OPERATION_CASES: readonly OperationCase[] = [
   { method: "DELETE", bucket: "b-1", expected: { name: "DeleteBucket", bucket: "b-1" } },
   { method: "HEAD", bucket: "b-1", expected: { name: "HeadBucket", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "location", expected: { name: "GetBucketLocation", bucket: "b-1" } },
+  { method: "GET", bucket: "b-1", query: "acl", expected: { name: "GetBucketAcl", bucket: "b-1" } },
+  { method: "PUT", bucket: "b-1", query: "acl", expected: { name: "PutBucketAcl", bucket: "b-1" } },
+  {
+    method: "GET",
+    bucket: "b-1",
+    key: "k",
+    query: "acl",
+    expected: { name: "GetObjectAcl", bucket: "b-1", key: "k" },
+  },
+  {
+    method: "PUT",
+    bucket: "b-1",
+    key: "k",
+    query: "acl",
+    expected: { name: "PutObjectAcl", bucket: "b-1", key: "k" },
+  },
   { method: "GET", bucket: "b-1", expected: { name: "ListObjects", bucket: "b-1" } },
   {
     method: "GET",
@@ -314,7 +330,7 @@ const ERROR_CASES: readonly ErrorCase[] = [
     query: "uploadId=u",
     code: "MethodNotAllowed",
   },
-  { name: "GET ?acl on a bucket", method: "GET", bucket: "b-1", query: "acl", code: "NotImplemented" },
+  { name: "DELETE ?acl on a bucket", method: "DELETE", bucket: "b-1", query: "acl", code: "NotImplemented" },
   {
     name: "PUT ?versioning on a bucket",
     method: "PUT",
@@ -366,8 +382,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "GET ?acl on an object",
-    method: "GET",
+    name: "DELETE ?acl on an object (never a DeleteObject)",
+    method: "DELETE",
     bucket: "b-1",
     key: "k",
     query: "acl",

@@ -22,6 +22,8 @@ export interface StripeReadOptions {
   /** Stripes read ahead of the consumer. */
   readonly stripesInFlight: number;
   readonly logger: Logger;
+  /** Called with the size of every block received from a worker (for metrics). */
+  readonly onBlockBytes?: (byteCount: number) => void;
   /** Called once when the read had to use parity (for the repair queue). */
   readonly onDegraded?: (dataId: string, failedShards: number[]) => void;
 }
@@ -131,6 +133,7 @@ class StripeSource {
         throw new StoreError("incomplete_body", `Shard ${index} ended before stripe ${stripe}`);
       }
       blocks[index] = block;
+      this.#options.onBlockBytes?.(block.length);
     } catch (error) {
       this.#markFailed(index, error);
     }

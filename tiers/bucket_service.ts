@@ -1,7 +1,15 @@
 /**
  * Buckets: create, delete (only when empty, decided atomically against racing writes), look up, list.
  */
-import { type BucketRecord, type Clock, type MetadataCatalog, metaKeys, StoreError } from "../storage/mod.ts";
+import {
+  type BucketRecord,
+  type CannedAcl,
+  type Clock,
+  type MetadataCatalog,
+  metaKeys,
+  StoreError,
+} from "../storage/mod.ts";
+import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 
 /** Buckets read per metadata listing page. */
 const BUCKET_PAGE = 1000;
@@ -14,37 +22,78 @@ export interface BucketServiceOptions {
   readonly clock: Clock;
   /** The region buckets are created in (LocationConstraint must match it). */
   readonly region: string;
+  /** Bucket records kept in memory (0 disables the cache). */
+  readonly cacheEntries?: number;
 }
+
+/** Bucket records cached by default. */
+const DEFAULT_BUCKET_CACHE_ENTRIES = 10_000;
 
 /** Bucket operations. */
 export class BucketService {
   readonly #options: BucketServiceOptions;
+  /** Bucket records by name, coherent with this process's own commits (see `CoherentCache`). */
+  readonly #cache: CoherentCache<BucketRecord>;
 
   constructor(options: BucketServiceOptions) {
     this.#options = options;
+    this.#cache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
   }
 
   /**
    * Creates `name` for `ownerId`. Throws `bucket_exists` with `ownedByCaller` in the message when it
    * exists (the routes tell BucketAlreadyOwnedByYou from BucketAlreadyExists by owner).
    */
-  async create(name: string, ownerId: string): Promise<BucketRecord> {
+  async create(name: string, ownerId: string, acl: CannedAcl = "private"): Promise<BucketRecord> {
     const { catalog, clock, region } = this.#options;
-    const record: BucketRecord = { v: 1, name, ownerId, region, createdMs: clock.nowMs() };
+    const record: BucketRecord = { v: 1, name, ownerId, region, createdMs: clock.nowMs(), acl };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(name), null)
       .putBucket(record)
       .commit();
-    if (committed !== null) return record;
+    if (committed !== null) {
+      this.#cache.observe(name, record, committed);
+      return record;
+    }
     const existing = await catalog.getBucket(name);
     throw new BucketExistsError(name, existing?.record.ownerId ?? "");
   }
 
   /** The bucket named `name`; throws `bucket_not_found`. */
   async get(name: string): Promise<BucketRecord> {
-    const bucket = await this.#options.catalog.getBucket(name);
+    let bucket = this.#cache.get(name);
+    if (bucket === undefined) {
+      const ticket = this.#cache.beginRead();
+      try {
+        const entry = await this.#options.catalog.getBucket(name);
+        bucket = entry?.record ?? null;
+        this.#cache.fill(name, bucket, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+      } catch (error) {
+        this.#cache.abandon(ticket);
+        throw error;
+      }
+    }
     if (bucket === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
-    return bucket.record;
+    return bucket;
+  }
+
+  /** Sets the bucket's canned ACL. */
+  async setAcl(name: string, acl: CannedAcl): Promise<void> {
+    const { catalog } = this.#options;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const current = await catalog.getBucket(name);
+      if (current === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
+      const record = { ...current.record, acl };
+      const committed = await catalog.transaction()
+        .check(metaKeys.bucket(name), current.versionstamp)
+        .putBucket(record)
+        .commit();
+      if (committed !== null) {
+        this.#cache.observe(name, record, committed);
+        return;
+      }
+    }
+    throw new StoreError("conflict", `The ACL of ${name} lost 8 races with other writers`);
   }
 
   /** Every bucket owned by `ownerId`, by name (at most `MAX_BUCKETS_LISTED` are examined). */
@@ -81,6 +130,7 @@ export class BucketService {
     if (committed === null) {
       throw new StoreError("bucket_not_empty", `Bucket ${name} changed while being deleted`);
     }
+    this.#cache.observe(name, null, committed);
   }
 }
 

@@ -6,3 +6,5 @@ export * from "./object_lister.ts";
 export * from "./regional_tier.ts";
 export * from "./data_reader.ts";
 export * from "./pending_write.ts";
+export * from "./edge_cache.ts";
+export * from "./coherent_cache.ts";

@@ -77,6 +77,7 @@ export class MultipartService {
       key,
       initiatedMs: clock.nowMs(),
       ...attributes,
+      acl: attributes.acl ?? "private",
     };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
@@ -333,5 +334,6 @@ function compositeHead(
     headers: upload.headers,
     storageClass: upload.storageClass,
     partCount: records.length,
+    acl: upload.acl,
   };
 }

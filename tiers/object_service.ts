@@ -5,6 +5,7 @@
  * and the commit deletes it (checking it was not claimed), so a crash or failure cleans itself up.
  */
 import {
+  type CannedAcl,
   type CatalogTransaction,
   type Clock,
   type CompositeManifestPage,
@@ -25,6 +26,8 @@ import type { DataReader } from "./data_reader.ts";
 import { newRandomId } from "./ids.ts";
 import { listObjectPage, type ListPage, type ListRequest } from "./object_lister.ts";
 import { PendingWrite } from "./pending_write.ts";
+import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
+import type { EdgeCache } from "./edge_cache.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
 
 /** Options of the object service. */
@@ -39,6 +42,10 @@ export interface ObjectServiceOptions {
   readonly inlineThresholdBytes: number;
   /** Delay before orphaned data is deleted (lets in-flight reads of an old version finish). */
   readonly gcGraceMs: number;
+  /** The edge tier (small objects in memory), or undefined to read every object from storage. */
+  readonly edge?: EdgeCache;
+  /** Object heads kept in memory (0 disables the head cache). */
+  readonly headCacheEntries: number;
 }
 
 /** The descriptive attributes of a new object. */
@@ -47,6 +54,8 @@ export interface ObjectAttributes {
   readonly userMetadata: Record<string, string>;
   readonly headers: StoredHeaders;
   readonly storageClass: string;
+  /** Canned ACL of the new object (private when omitted). */
+  readonly acl?: CannedAcl;
 }
 
 /** A PutObject request after parsing and authentication. */
@@ -70,9 +79,12 @@ const MAX_COMMIT_ATTEMPTS = 8;
 /** Object operations. */
 export class ObjectService {
   readonly #options: ObjectServiceOptions;
+  /** Heads by bucket and key, coherent with this process's commits (see `CoherentCache`). */
+  readonly #heads: CoherentCache<ObjectHead>;
 
   constructor(options: ObjectServiceOptions) {
     this.#options = options;
+    this.#heads = new CoherentCache(options.headCacheEntries);
   }
 
   /** Stores an object; acknowledged only after shards are durable and the metadata commit succeeded. */
@@ -100,17 +112,47 @@ export class ObjectService {
     }
   }
 
-  /** The current head of `bucket/key`; throws `object_not_found`. */
+  /** The current head of `bucket/key` (strongly consistent); throws `object_not_found`. */
   async head(bucket: string, key: string): Promise<ObjectHead> {
     await this.#options.buckets.get(bucket);
-    const head = await this.#options.catalog.getObject(bucket, key);
+    const name = headName(bucket, key);
+    let head = this.#heads.get(name);
+    if (head === undefined) {
+      const ticket = this.#heads.beginRead();
+      try {
+        const entry = await this.#options.catalog.getObject(bucket, key);
+        head = entry?.record ?? null;
+        this.#heads.fill(name, head, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+      } catch (error) {
+        this.#heads.abandon(ticket);
+        throw error;
+      }
+    }
     if (head === null) throw new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
-    return head.record;
+    return head;
   }
 
-  /** Opens the bytes of `range` of `head` (as returned by `head()`). */
+  /**
+   * Opens the bytes of `range` of `head` (as returned by `head()`). Small objects come from the edge
+   * tier; a miss loads the whole object once, however many readers ask at the same time.
+   */
   async open(head: ObjectHead, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
-    return await this.#options.reader.read(head, range);
+    const { edge, reader } = this.#options;
+    if (edge === undefined || !edge.cacheable(head.sizeBytes)) return await reader.read(head, range);
+    const bytes = await edge.getOrLoad(
+      head.dataId,
+      head.sizeBytes,
+      async () => await readExactly(await reader.read(head), head.sizeBytes),
+    );
+    if (bytes === null) return await reader.read(head, range);
+    const served = range === undefined ? bytes : bytes.subarray(range.start, range.end + 1);
+    edge.recordServed(served.length);
+    return new ReadableStream({
+      start(controller) {
+        if (served.length > 0) controller.enqueue(served);
+        controller.close();
+      },
+    });
   }
 
   /** Deletes `bucket/key` (no error when absent, as S3); its data goes to GC after the grace period. */
@@ -127,9 +169,36 @@ export class ObjectService {
         .putGc(dataGcRecord(current.record.dataId, "deleted", clock.nowMs() + this.#options.gcGraceMs))
         .bumpBucketEpoch(bucket)
         .commit();
-      if (committed !== null) return;
+      if (committed !== null) {
+        this.#heads.observe(headName(bucket, key), null, committed);
+        return;
+      }
     }
     throw new StoreError("conflict", `Delete of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
+  }
+
+  /** Sets the canned ACL of `bucket/key` (PutObjectAcl); throws `object_not_found`. */
+  async setAcl(bucket: string, key: string, acl: CannedAcl): Promise<void> {
+    const { catalog } = this.#options;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const current = await catalog.getObject(bucket, key);
+      if (current === null) {
+        throw new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
+      }
+      const head = { ...current.record, acl };
+      const committed = await catalog.transaction()
+        .check(metaKeys.object(bucket, key), current.versionstamp)
+        .putObject(bucket, head)
+        .commit();
+      if (committed !== null) {
+        this.#heads.observe(headName(bucket, key), head, committed);
+        return;
+      }
+    }
+    throw new StoreError(
+      "conflict",
+      `The ACL of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
+    );
   }
 
   /** One page of the bucket's listing. */
@@ -171,7 +240,11 @@ export class ObjectService {
       if (current !== null) {
         tx.putGc(dataGcRecord(current.record.dataId, "overwritten", clock.nowMs() + this.#options.gcGraceMs));
       }
-      if (await tx.commit() !== null) return;
+      const committed = await tx.commit();
+      if (committed !== null) {
+        this.#heads.observe(headName(bucket, head.key), head, committed);
+        return;
+      }
       if (data.pending !== undefined && !(await data.pending.stillOurs())) {
         throw new StoreError(
           "conflict",
@@ -204,7 +277,32 @@ export class ObjectService {
       userMetadata: input.userMetadata,
       headers: input.headers,
       storageClass: input.storageClass,
+      acl: input.acl ?? "private",
     };
+  }
+
+  /**
+   * The byte range of part `partNumber` of `head` (GetObject/HeadObject `?partNumber=`), or null when
+   * it has no such part. A multipart object's parts are the ones named at completion, matched by
+   * number (completed part numbers need not be contiguous); any other object is the single part 1.
+   * An empty part has `end === start - 1`.
+   */
+  async partRange(head: ObjectHead, partNumber: number): Promise<ByteRange | null> {
+    if (head.location !== "composite") {
+      return partNumber === 1 ? { start: 0, end: head.sizeBytes - 1 } : null;
+    }
+    const pages = await this.#options.catalog.getCompositeManifest(head.dataId);
+    if (pages === null) {
+      throw new StoreError("corrupt_record", `Composite data ${head.dataId} has no manifest`);
+    }
+    let offset = 0;
+    for (const page of pages) {
+      for (const part of page.parts) {
+        if (part.partNumber === partNumber) return { start: offset, end: offset + part.sizeBytes - 1 };
+        offset += part.sizeBytes;
+      }
+    }
+    return null;
   }
 }
 
@@ -241,4 +339,8 @@ async function readExactly(body: ReadableStream<Uint8Array>, sizeBytes: number):
     throw new StoreError("incomplete_body", `Body has ${bytes.length} bytes, expected ${sizeBytes}`);
   }
   return bytes;
+}
+
+function headName(bucket: string, key: string): string {
+  return `${bucket}\u0000${key}`;
 }

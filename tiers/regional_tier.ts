@@ -4,8 +4,10 @@
  * reader (degraded reads reconstruct from parity).
  */
 import {
+  type Counter,
   type ErasureManifest,
   type Logger,
+  type Metrics,
   placeShards,
   readStripes,
   ReedSolomon,
@@ -23,6 +25,7 @@ export interface RegionalTierOptions {
   readonly blockSizeBytes: number;
   readonly stripesInFlight: number;
   readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 /** A byte range, first and last byte inclusive. */
@@ -35,9 +38,24 @@ export interface ByteRange {
 export class RegionalTier {
   readonly #options: RegionalTierOptions;
   readonly #codecs = new Map<string, ReedSolomon>();
+  readonly #reads: Counter;
+  readonly #readBytes: Counter;
+  readonly #degradedReads: Counter;
 
   constructor(options: RegionalTierOptions) {
     this.#options = options;
+    this.#reads = options.metrics.counter(
+      "objstore_regional_reads_total",
+      "Reads of erasure-coded data from the workers (one per object or part range read).",
+    );
+    this.#readBytes = options.metrics.counter(
+      "objstore_regional_read_bytes_total",
+      "Shard block bytes received from workers.",
+    );
+    this.#degradedReads = options.metrics.counter(
+      "objstore_regional_degraded_reads_total",
+      "Reads that had to reconstruct data from parity.",
+    );
     this.#codec(options.dataShards, options.parityShards);
   }
 
@@ -84,6 +102,7 @@ export class RegionalTier {
 
   /** The bytes of `range` (whole object when omitted) of the data described by `manifest`. */
   read(manifest: ErasureManifest, range?: ByteRange): ReadableStream<Uint8Array> {
+    this.#reads.inc();
     return readStripes({
       manifest,
       range,
@@ -91,8 +110,11 @@ export class RegionalTier {
       clientFor: (workerId) => this.#options.pool.client(workerId),
       stripesInFlight: this.#options.stripesInFlight,
       logger: this.#options.logger,
-      onDegraded: (dataId, failedShards) =>
-        this.#options.logger.warn("degraded read", { dataId, failedShards }),
+      onDegraded: (dataId, failedShards) => {
+        this.#degradedReads.inc();
+        this.#options.logger.warn("degraded read", { dataId, failedShards });
+      },
+      onBlockBytes: (byteCount) => this.#readBytes.inc(byteCount),
     });
   }
 

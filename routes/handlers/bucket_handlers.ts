@@ -7,16 +7,19 @@ import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp } from "../object_headers.ts";
 import { renderXml, S3_XMLNS } from "../xml.ts";
 import { readXmlBody } from "./request_xml.ts";
+import { authorizeBucket, requireCaller } from "../access_control.ts";
+import { cannedAclFrom } from "../acl_xml.ts";
 import { xmlResponse } from "./responses.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
 /** ListBuckets: the caller's buckets with owner ID and display name. */
 export async function listBuckets(ctx: Op<"ListBuckets">): Promise<Response> {
-  const buckets = await ctx.services.buckets.list(ctx.owner.id);
+  const caller = requireCaller(ctx);
+  const buckets = await ctx.services.buckets.list(caller.id);
   return xmlResponse(renderXml("ListAllMyBucketsResult", {
     "@_xmlns": S3_XMLNS,
-    Owner: { ID: ctx.owner.id, DisplayName: ctx.owner.displayName },
+    Owner: { ID: caller.id, DisplayName: caller.displayName },
     Buckets: {
       Bucket: buckets.map((bucket) => ({ Name: bucket.name, CreationDate: isoTimestamp(bucket.createdMs) })),
     },
@@ -26,12 +29,13 @@ export async function listBuckets(ctx: Op<"ListBuckets">): Promise<Response> {
 /** CreateBucket, with an optional CreateBucketConfiguration naming this gateway's region. */
 export async function createBucket(ctx: Op<"CreateBucket">): Promise<Response> {
   const { bucket } = ctx.operation;
+  const caller = requireCaller(ctx);
   await checkLocationConstraint(ctx);
   try {
-    await ctx.services.buckets.create(bucket, ctx.owner.id);
+    await ctx.services.buckets.create(bucket, caller.id, cannedAclFrom(ctx.request.headers));
   } catch (error) {
     if (error instanceof BucketExistsError) {
-      const ownedByCaller = error.ownerId === ctx.owner.id;
+      const ownedByCaller = error.ownerId === caller.id;
       throw new S3Error(
         ownedByCaller ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists",
         ownedByCaller
@@ -80,7 +84,5 @@ export async function getBucketLocation(ctx: Op<"GetBucketLocation">): Promise<R
 
 /** The bucket, if it exists and the caller owns it (AccessDenied otherwise). */
 export async function ownedBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
-  const bucket = await ctx.services.buckets.get(name);
-  if (bucket.ownerId !== ctx.owner.id) throw new S3Error("AccessDenied", "Access Denied");
-  return bucket;
+  return await authorizeBucket(ctx, name, "owner");
 }

@@ -3,14 +3,14 @@
  * continuation-token (an opaque encoding of the last key returned, never an offset), encoding-type=url.
  */
 import { z } from "zod";
-import { fromUtf8, MAX_LIST_KEYS, type ObjectHead, utf8 } from "../../storage/mod.ts";
+import { type BucketRecord, fromUtf8, MAX_LIST_KEYS, type ObjectHead, utf8 } from "../../storage/mod.ts";
 import type { ListPage } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp } from "../object_headers.ts";
 import { renderXml, S3_XMLNS, type XmlElement } from "../xml.ts";
-import { ownedBucket } from "./bucket_handlers.ts";
+import { authorizeBucket } from "../access_control.ts";
 import { xmlResponse } from "./responses.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -24,7 +24,7 @@ export async function listObjectsV2(ctx: Op<"ListObjectsV2">): Promise<Response>
   const token = params.get("continuation-token");
   const startAfter = params.get("start-after") ?? "";
   const after = token !== null ? decodeContinuationToken(token) : startAfter;
-  await ownedBucket(ctx, ctx.operation.bucket);
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: after });
   const encode = encoder(common.encodingType);
   const fetchOwner = params.get("fetch-owner") === "true";
@@ -42,7 +42,7 @@ export async function listObjectsV2(ctx: Op<"ListObjectsV2">): Promise<Response>
       ? encodeContinuationToken(page.lastReturned)
       : undefined,
     StartAfter: params.has("start-after") ? encode(startAfter) : undefined,
-    ...listEntries(ctx, page, encode, fetchOwner),
+    ...listEntries(bucket, page, encode, fetchOwner),
   }));
 }
 
@@ -51,7 +51,7 @@ export async function listObjects(ctx: Op<"ListObjects">): Promise<Response> {
   const { params } = ctx;
   const common = commonListParams(params);
   const marker = params.get("marker") ?? "";
-  await ownedBucket(ctx, ctx.operation.bucket);
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: marker });
   const encode = encoder(common.encodingType);
   return xmlResponse(renderXml("ListBucketResult", {
@@ -64,7 +64,7 @@ export async function listObjects(ctx: Op<"ListObjects">): Promise<Response> {
     EncodingType: common.encodingType ?? undefined,
     IsTruncated: page.isTruncated,
     NextMarker: page.isTruncated && page.lastReturned !== null ? encode(page.lastReturned) : undefined,
-    ...listEntries(ctx, page, encode, true),
+    ...listEntries(bucket, page, encode, true),
   }));
 }
 
@@ -96,12 +96,13 @@ function commonListParams(params: URLSearchParams) {
 }
 
 function listEntries(
-  ctx: RequestContext,
+  bucket: BucketRecord,
   page: ListPage,
   encode: (text: string) => string,
   withOwner: boolean,
 ): XmlElement {
-  const owner = withOwner ? { ID: ctx.owner.id, DisplayName: ctx.owner.displayName } : undefined;
+  // Objects belong to the bucket owner (ACL-free ownership, as S3's default "bucket owner enforced").
+  const owner = withOwner ? { ID: bucket.ownerId } : undefined;
   return {
     Contents: page.objects.map((head: ObjectHead) => ({
       Key: encode(head.key),

@@ -3,3 +3,4 @@ export * as bucketHandlers from "./bucket_handlers.ts";
 export * as listHandlers from "./list_handlers.ts";
 export * as multipartHandlers from "./multipart_handlers.ts";
 export * as objectHandlers from "./object_handlers.ts";
+export * as aclHandlers from "./acl_handlers.ts";

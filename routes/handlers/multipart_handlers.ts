@@ -7,7 +7,8 @@ import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
 import { renderXml, S3_XMLNS } from "../xml.ts";
 import { readXmlBody } from "./request_xml.ts";
-import { ownedBucket } from "./bucket_handlers.ts";
+import { authorizeBucket, requireCaller } from "../access_control.ts";
+import { cannedAclFrom } from "../acl_xml.ts";
 import { bodyWithLength, rejectCopySource } from "./object_handlers.ts";
 import { xmlResponse } from "./responses.ts";
 
@@ -16,8 +17,11 @@ type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { n
 /** CreateMultipartUpload. */
 export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): Promise<Response> {
   const { bucket, key } = ctx.operation;
-  const attributes = objectAttributesFrom(ctx.request.headers);
-  await ownedBucket(ctx, bucket);
+  const attributes = {
+    ...objectAttributesFrom(ctx.request.headers),
+    acl: cannedAclFrom(ctx.request.headers),
+  };
+  await authorizeBucket(ctx, bucket, "write");
   const upload = await ctx.services.multipart.create(bucket, key, attributes);
   return xmlResponse(renderXml("InitiateMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
@@ -32,7 +36,7 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
   rejectCopySource(ctx.request);
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   const part = await ctx.services.multipart.uploadPart(
     { bucket, key, uploadId, partNumber },
     sizeBytes,
@@ -44,7 +48,7 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
 /** CompleteMultipartUpload. */
 export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   const parts = await completedParts(ctx);
   const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts);
   return xmlResponse(renderXml("CompleteMultipartUploadResult", {
@@ -59,7 +63,7 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
 /** AbortMultipartUpload. */
 export async function abortMultipartUpload(ctx: Op<"AbortMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   await ctx.services.multipart.abort(bucket, key, uploadId);
   return new Response(null, { status: 204 });
 }
@@ -69,9 +73,10 @@ export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
   const marker = integerParam(ctx.params, "part-number-marker", 0, 0, MAX_PART_NUMBER);
   const maxParts = integerParam(ctx.params, "max-parts", 1000, 0, 1000);
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   const page = await ctx.services.multipart.listParts(bucket, key, uploadId, marker, maxParts);
-  const owner = { ID: ctx.owner.id, DisplayName: ctx.owner.displayName };
+  const caller = requireCaller(ctx);
+  const owner = { ID: caller.id, DisplayName: caller.displayName };
   const last = page.parts.at(-1);
   return xmlResponse(renderXml("ListPartsResult", {
     "@_xmlns": S3_XMLNS,

@@ -1,11 +1,17 @@
-/** Handlers of single-object operations: PutObject, GetObject (streamed, ranged), HeadObject, DeleteObject. */
-import { MAX_PUT_OBJECT_BYTES } from "../../storage/mod.ts";
+/**
+ * Handlers of single-object operations: PutObject, GetObject (streamed; Range, partNumber, conditional
+ * requests, response-* overrides), HeadObject (the same status and headers as GetObject), DeleteObject.
+ */
+import { MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import type { ByteRange } from "../../tiers/mod.ts";
 import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
-import { objectAttributesFrom, objectResponseHeaders } from "../object_headers.ts";
-import { parseRangeHeader } from "../range_header.ts";
+import { notModifiedHeaders, objectAttributesFrom, objectResponseHeaders } from "../object_headers.ts";
+import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
+import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
+import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
 import { ownedBucket } from "./bucket_handlers.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -21,32 +27,19 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
   return new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
 }
 
-/** GetObject: the object's bytes (or one range of them), verified as they stream. */
+/** GetObject: the object's bytes (or one range or part of them), verified as they stream. */
 export async function getObject(ctx: Op<"GetObject">): Promise<Response> {
-  const { bucket, key } = ctx.operation;
-  await ownedBucket(ctx, bucket);
-  const head = await ctx.services.objects.head(bucket, key);
-  const range = parseRangeHeader(ctx.request.headers.get("range"), head.sizeBytes);
-  const headers = objectResponseHeaders(head);
-  const stream = await ctx.services.objects.open(head, range ?? undefined);
-  const body = await startedStream(stream);
-  if (range === null) {
-    headers.set("content-length", String(head.sizeBytes));
-    return new Response(body, { status: 200, headers });
-  }
-  headers.set("content-length", String(range.end - range.start + 1));
-  headers.set("content-range", `bytes ${range.start}-${range.end}/${head.sizeBytes}`);
-  return new Response(body, { status: 206, headers });
+  const reply = await objectReply(ctx, "GET");
+  if (reply.bytes === "none") return new Response(null, { status: reply.status, headers: reply.headers });
+  const range = reply.bytes === "whole" ? undefined : reply.bytes;
+  const stream = await ctx.services.objects.open(reply.head, range);
+  return new Response(await startedStream(stream), { status: reply.status, headers: reply.headers });
 }
 
-/** HeadObject: the same headers as GetObject, without a body. */
+/** HeadObject: exactly GetObject's status and headers (range, part, preconditions), without a body. */
 export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
-  const { bucket, key } = ctx.operation;
-  await ownedBucket(ctx, bucket);
-  const head = await ctx.services.objects.head(bucket, key);
-  const headers = objectResponseHeaders(head);
-  headers.set("content-length", String(head.sizeBytes));
-  return new Response(null, { status: 200, headers });
+  const reply = await objectReply(ctx, "HEAD");
+  return new Response(null, { status: reply.status, headers: reply.headers });
 }
 
 /** DeleteObject: 204 whether or not the key existed. */
@@ -85,6 +78,63 @@ export function bodyWithLength(
     );
   }
   return { body: verified.body, sizeBytes: verified.decodedLength };
+}
+
+/** What GET and HEAD answer, decided from the head alone: no byte of the object is read here. */
+interface ObjectReply {
+  readonly head: ObjectHead;
+  readonly status: 200 | 206 | 304;
+  readonly headers: Headers;
+  /** The bytes GET streams: the whole object, one range, or none (304, or an empty part). */
+  readonly bytes: "whole" | ByteRange | "none";
+}
+
+/**
+ * Parses the request (response-* overrides, Range, partNumber), then evaluates the preconditions
+ * against the head (RFC 9110 §13.2.2) BEFORE choosing bytes, so a 304 or 412 never opens the data,
+ * and finally resolves the range: `partNumber`, or `Range` when `If-Range` holds.
+ */
+async function objectReply(
+  ctx: Op<"GetObject" | "HeadObject">,
+  method: "GET" | "HEAD",
+): Promise<ObjectReply> {
+  const { bucket, key } = ctx.operation;
+  const requestHeaders = ctx.request.headers;
+  const overrides = parseResponseOverrides(ctx.params, ctx.auth.method);
+  const rangeHeader = requestHeaders.get("range");
+  const partNumber = parsePartNumber(ctx.params, rangeHeader);
+  await ownedBucket(ctx, bucket);
+  const head = await ctx.services.objects.head(bucket, key);
+  const headers = objectResponseHeaders(head);
+  applyResponseOverrides(headers, overrides);
+  const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
+  const outcome = evaluatePreconditions(method, requestHeaders, validators);
+  if (outcome.kind === "failed") {
+    throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", {
+      Condition: outcome.condition,
+    });
+  }
+  if (outcome.kind === "not-modified") {
+    return { head, status: 304, headers: notModifiedHeaders(headers), bytes: "none" };
+  }
+  let range: ByteRange | null = null;
+  if (partNumber !== null) {
+    range = await ctx.services.objects.partRange(head, partNumber);
+    if (range === null) throw partNumberNotSatisfiable(partNumber, head.partCount ?? 1);
+    if (head.partCount !== undefined) headers.set("x-amz-mp-parts-count", String(head.partCount));
+  } else if (ifRangeMatches(requestHeaders.get("if-range"), validators)) {
+    range = parseRangeHeader(rangeHeader, head.sizeBytes);
+  }
+  if (range === null) {
+    headers.set("content-length", String(head.sizeBytes));
+    return { head, status: 200, headers, bytes: "whole" };
+  }
+  const lengthBytes = range.end - range.start + 1;
+  headers.set("content-length", String(lengthBytes));
+  // An empty part (an empty object's part 1) has no byte to name in a Content-Range.
+  if (lengthBytes === 0) return { head, status: 200, headers, bytes: "none" };
+  headers.set("content-range", `bytes ${range.start}-${range.end}/${head.sizeBytes}`);
+  return { head, status: 206, headers, bytes: range };
 }
 
 /**

@@ -8,3 +8,4 @@ export * from "./bytes.ts";
 export * from "./exact_reader.ts";
 export * from "./digest_stream.ts";
 export * from "./crc32c.ts";
+export * from "./metrics.ts";

@@ -4,13 +4,19 @@
  */
 import { z } from "zod";
 
-/** A bucket. */
+/** S3 canned ACLs (the grant sets S3 defines by name). */
+export const cannedAclSchema = z.enum(["private", "public-read", "public-read-write", "authenticated-read"]);
+/** An S3 canned ACL. */
+export type CannedAcl = z.infer<typeof cannedAclSchema>;
+
+/** A bucket. Records written before ACLs existed read as `private`. */
 export const bucketRecordSchema = z.object({
   v: z.literal(1),
   name: z.string(),
   ownerId: z.string(),
   region: z.string(),
   createdMs: z.number(),
+  acl: cannedAclSchema.default("private"),
 });
 /** A bucket as stored. */
 export type BucketRecord = z.infer<typeof bucketRecordSchema>;
@@ -48,6 +54,8 @@ export const objectHeadSchema = z.object({
   storageClass: z.string(),
   /** Part count of a multipart object. */
   partCount: z.number().int().optional(),
+  /** Canned ACL of the object (records written before ACLs existed read as `private`). */
+  acl: cannedAclSchema.default("private"),
 });
 /** An object head as stored. */
 export type ObjectHead = z.infer<typeof objectHeadSchema>;
@@ -117,6 +125,7 @@ export const uploadRecordSchema = z.object({
   userMetadata: z.record(z.string(), z.string()),
   headers: storedHeadersSchema,
   storageClass: z.string(),
+  acl: cannedAclSchema.default("private"),
 });
 /** A multipart upload. */
 export type UploadRecord = z.infer<typeof uploadRecordSchema>;

@@ -1,8 +1,8 @@
-;; GF(2^8) multiply-and-add over shard chunks: output[o] = XOR over i of c[o][i] · input[i], 16 bytes per
-;; SIMD lane group. Source of gf_kernel_simd.wasm and gf_kernel_relaxed.wasm; `deno task build:wasm`
-;; assembles both (build.ts), the relaxed one with every i8x16.swizzle replaced by i8x16.relaxed_swizzle.
-;; The two agree on every byte because every swizzle index here is a nibble (0..15), where relaxed
-;; and plain swizzle are defined alike.
+;; GF(2^8) multiply-and-add over shard chunks: output[o] = XOR over i of c[o][i] · input[i], coded 32 bytes
+;; (two SIMD vectors) per step. Written by hand; the source of gf_kernel_simd.wasm and gf_kernel_relaxed.wasm,
+;; which `deno task build:wasm` (build.ts) assembles, the relaxed one with every i8x16.swizzle replaced by
+;; i8x16.relaxed_swizzle. The two agree on every byte because every swizzle index here is a nibble
+;; (0..15), where relaxed and plain swizzle are defined alike.
 ;;
 ;; Technique: c · x = c · (x & 0x0f) XOR c · (x & 0xf0), so each coefficient c has two 16-byte tables,
 ;; lo[n] = c · n and hi[n] = c · (n << 4), and a product of 16 bytes is two swizzles and one XOR.
