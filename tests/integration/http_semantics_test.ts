@@ -370,7 +370,7 @@ async function presign(target: string, method: string): Promise<string> {
       port: Number(parsed.port),
       path: parsed.pathname,
       query,
-      headers: { host: parsed.host },
+      headers: { host: parsed.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
     },
     { expiresIn: 900 },
   );
