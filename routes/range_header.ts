@@ -70,7 +70,7 @@ export function parsePartNumber(params: URLSearchParams, rangeHeader: string | n
  * carries no `ActualObjectSize`, so the error path adds no `Content-Range`.
  */
 export function partNumberNotSatisfiable(partNumber: number, partCount: number): S3Error {
-  return new S3Error("InvalidRange", "The requested partnumber is not satisfiable", {
+  return new S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable", {
     PartNumberRequested: String(partNumber),
     ActualPartCount: String(partCount),
   });

@@ -37,11 +37,11 @@ export function parseResponseOverrides(
         "Request specific response headers cannot be used for anonymous GET requests.",
       );
     }
-    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+    if (hasControlCharacter(value)) {
       throw new S3Error(
         "InvalidArgument",
-        `${parameter} must not contain control characters`,
-        { ArgumentName: parameter, ArgumentValue: value.replace(/[\u0000-\u001f\u007f]/g, "?") },
+        `${parameter} must not contain control characters (other than tab)`,
+        { ArgumentName: parameter, ArgumentValue: [...value].map((c) => isControl(c) ? "?" : c).join("") },
       );
     }
     overrides.set(header, asByteString(value.trim()));
@@ -59,8 +59,18 @@ export function applyResponseOverrides(headers: Headers, overrides: ResponseOver
  * text as UTF-8 first puts its UTF-8 bytes on the wire, the same way stored metadata round-trips.
  */
 function asByteString(text: string): string {
-  if (!/[^\u0000-\u007f]/.test(text)) return text;
+  if (![...text].some((char) => char.charCodeAt(0) > 0x7f)) return text;
   let bytes = "";
   for (const byte of new TextEncoder().encode(text)) bytes += String.fromCharCode(byte);
   return bytes;
+}
+
+/** C0 controls and DEL, which no header value may hold; tab is allowed (RFC 9110 §5.5). */
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return (code < 0x20 && char !== "\t") || code === 0x7f;
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some(isControl);
 }

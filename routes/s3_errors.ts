@@ -25,6 +25,7 @@ export const S3_ERROR_STATUS = {
   InvalidPart: 400,
   InvalidPartOrder: 400,
   InvalidRange: 416,
+  InvalidPartNumber: 416,
   InvalidRequest: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,

@@ -59,9 +59,9 @@ async function denoTestStage(): Promise<StageResult> {
   return !ok && result.failed === 0 ? { ...result, failed: 1 } : result;
 }
 
-/** The end-to-end script prints `PASS: …` and `FAIL: …` lines. */
-async function e2eStage(): Promise<StageResult> {
-  const { ok, output } = await run("end-to-end (awscli, rclone)", "bash", ["tests/e2e/cli_clients.sh"]);
+/** An end-to-end script prints `PASS: …` and `FAIL: …` lines. */
+async function e2eStage(script: string): Promise<StageResult> {
+  const { ok, output } = await run(`end-to-end ${script}`, "bash", [script]);
   const passed = output.split("\n").filter((line) => line.startsWith("PASS: ")).length;
   const failed = output.split("\n").filter((line) => line.startsWith("FAIL: ")).length;
   return { passed, failed: failed === 0 && !ok ? 1 : failed };
@@ -72,7 +72,11 @@ stages.push(await toolStage("deno fmt --check", ["fmt", "--check"]));
 stages.push(await toolStage("deno lint", ["lint"]));
 stages.push(await toolStage("deno check", ["check", "main.ts", "tests/", "bench/"]));
 stages.push(await denoTestStage());
-stages.push(await e2eStage());
+const scripts: string[] = [];
+for await (const entry of Deno.readDir(`${ROOT}tests/e2e`)) {
+  if (entry.isFile && entry.name.endsWith(".sh")) scripts.push(`tests/e2e/${entry.name}`);
+}
+for (const script of scripts.sort()) stages.push(await e2eStage(script));
 const passed = stages.reduce((sum, stage) => sum + stage.passed, 0);
 const failed = stages.reduce((sum, stage) => sum + stage.failed, 0);
 console.log(`\n${passed} passed, ${failed} failed`);

@@ -2,7 +2,7 @@
  * Handlers of single-object operations: PutObject, GetObject (streamed; Range, partNumber, conditional
  * requests, response-* overrides), HeadObject (the same status and headers as GetObject), DeleteObject.
  */
-import { MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import { type BucketRecord, isStoreError, MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
 import type { ByteRange } from "../../tiers/mod.ts";
 import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
@@ -12,7 +12,8 @@ import { notModifiedHeaders, objectAttributesFrom, objectResponseHeaders } from 
 import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
-import { ownedBucket } from "./bucket_handlers.ts";
+import { authorizeBucket, authorizeObjectRead, bucketAllows } from "../access_control.ts";
+import { cannedAclFrom } from "../acl_xml.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
@@ -20,9 +21,12 @@ type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { n
 export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
   rejectCopySource(ctx.request);
-  const attributes = objectAttributesFrom(ctx.request.headers);
+  const attributes = {
+    ...objectAttributesFrom(ctx.request.headers),
+    acl: cannedAclFrom(ctx.request.headers),
+  };
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   const head = await ctx.services.objects.put({ bucket, key, sizeBytes, body, ...attributes });
   return new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
 }
@@ -45,7 +49,7 @@ export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
 /** DeleteObject: 204 whether or not the key existed. */
 export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
-  await ownedBucket(ctx, bucket);
+  await authorizeBucket(ctx, bucket, "write");
   await ctx.services.objects.delete(bucket, key);
   return new Response(null, { status: 204 });
 }
@@ -90,9 +94,10 @@ interface ObjectReply {
 }
 
 /**
- * Parses the request (response-* overrides, Range, partNumber), then evaluates the preconditions
- * against the head (RFC 9110 §13.2.2) BEFORE choosing bytes, so a 304 or 412 never opens the data,
- * and finally resolves the range: `partNumber`, or `Range` when `If-Range` holds.
+ * Parses the request (response-* overrides, Range, partNumber), checks the caller may read the
+ * object, then evaluates the preconditions against the head (RFC 9110 §13.2.2) BEFORE choosing bytes,
+ * so a 304 or 412 never opens the data, and finally resolves the range: `partNumber`, or `Range` when
+ * `If-Range` holds.
  */
 async function objectReply(
   ctx: Op<"GetObject" | "HeadObject">,
@@ -103,8 +108,7 @@ async function objectReply(
   const overrides = parseResponseOverrides(ctx.params, ctx.auth.method);
   const rangeHeader = requestHeaders.get("range");
   const partNumber = parsePartNumber(ctx.params, rangeHeader);
-  await ownedBucket(ctx, bucket);
-  const head = await ctx.services.objects.head(bucket, key);
+  const head = await readableHead(ctx, await authorizeBucket(ctx, bucket, "exists"), key);
   const headers = objectResponseHeaders(head);
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
@@ -135,6 +139,23 @@ async function objectReply(
   if (lengthBytes === 0) return { head, status: 200, headers, bytes: "none" };
   headers.set("content-range", `bytes ${range.start}-${range.end}/${head.sizeBytes}`);
   return { head, status: 206, headers, bytes: range };
+}
+
+/**
+ * The head of `key` if the caller may read it (see `access_control.ts`). As S3 does, a missing key is
+ * `AccessDenied` rather than `NoSuchKey` for a caller who may not list the bucket, so it cannot probe keys.
+ */
+async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: string): Promise<ObjectHead> {
+  let head: ObjectHead;
+  try {
+    head = await ctx.services.objects.head(bucket.name, key);
+  } catch (error) {
+    const hidden = isStoreError(error) && error.kind === "object_not_found" &&
+      !bucketAllows(bucket, ctx.owner, "list");
+    throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
+  }
+  authorizeObjectRead(ctx, bucket, head);
+  return head;
 }
 
 /**

@@ -1,0 +1,100 @@
+/**
+ * Canned ACLs and anonymous access through real processes: private by default, public-read objects
+ * readable by anyone (the CDN-origin case), public-read buckets listable by anyone, writes only where
+ * public-read-write allows them, and Get/Put Bucket and Object ACL through the AWS SDK.
+ */
+import {
+  CreateBucketCommand,
+  GetBucketAclCommand,
+  GetObjectAclCommand,
+  PutBucketAclCommand,
+  PutObjectAclCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { TestCluster } from "../support/cluster.ts";
+import { assertEquals } from "../support/asserts.ts";
+
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+Deno.test("canned ACLs decide what anonymous requests may do", async (t) => {
+  await using cluster = await TestCluster.start();
+  const s3 = cluster.client();
+  const anonymous = (path: string, init: RequestInit = {}) => fetch(`${cluster.endpoint}${path}`, init);
+  await s3.send(new CreateBucketCommand({ Bucket: "media" }));
+  await s3.send(new PutObjectCommand({ Bucket: "media", Key: "private.txt", Body: "secret" }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: "media", Key: "public.txt", Body: "hello", ACL: "public-read" }),
+  );
+
+  await t.step("anonymous GET reads a public-read object and is denied a private one", async () => {
+    const open = await anonymous("/media/public.txt");
+    assertEquals([open.status, await open.text()], [200, "hello"]);
+    const closed = await anonymous("/media/private.txt");
+    assertEquals(closed.status, 403);
+    assertEquals((await closed.text()).includes("<Code>AccessDenied</Code>"), true);
+    const head = await anonymous("/media/public.txt", { method: "HEAD" });
+    assertEquals([head.status, head.headers.get("content-length")], [200, "5"]);
+  });
+
+  await t.step("anonymous listing and writes are denied on a private bucket", async () => {
+    const list = await anonymous("/media?list-type=2");
+    assertEquals(list.status, 403);
+    await list.body?.cancel();
+    const put = await anonymous("/media/evil.txt", { method: "PUT", body: "x" });
+    assertEquals(put.status, 403);
+    await put.body?.cancel();
+    const del = await anonymous("/media/public.txt", { method: "DELETE" });
+    assertEquals(del.status, 403);
+    await del.body?.cancel();
+    const buckets = await anonymous("/");
+    assertEquals(buckets.status, 403);
+    await buckets.body?.cancel();
+  });
+
+  await t.step("PutBucketAcl public-read lets anyone list; GetBucketAcl reports the grant", async () => {
+    await s3.send(new PutBucketAclCommand({ Bucket: "media", ACL: "public-read" }));
+    const acl = await s3.send(new GetBucketAclCommand({ Bucket: "media" }));
+    const grants = (acl.Grants ?? []).map((
+      grant,
+    ) => [grant.Grantee?.URI ?? grant.Grantee?.ID, grant.Permission]);
+    assertEquals(grants.some(([who, permission]) => who === ALL_USERS && permission === "READ"), true);
+    const list = await anonymous("/media?list-type=2");
+    assertEquals(list.status, 200);
+    const xml = await list.text();
+    assertEquals(xml.includes("<Key>private.txt</Key>") && xml.includes("<Key>public.txt</Key>"), true);
+    const stillPrivate = await anonymous("/media/private.txt");
+    assertEquals(stillPrivate.status, 403);
+    await stillPrivate.body?.cancel();
+  });
+
+  await t.step("PutObjectAcl makes a private object public, and back", async () => {
+    await s3.send(new PutObjectAclCommand({ Bucket: "media", Key: "private.txt", ACL: "public-read" }));
+    const opened = await anonymous("/media/private.txt");
+    assertEquals([opened.status, await opened.text()], [200, "secret"]);
+    const acl = await s3.send(new GetObjectAclCommand({ Bucket: "media", Key: "private.txt" }));
+    assertEquals((acl.Grants ?? []).length, 2);
+    await s3.send(new PutObjectAclCommand({ Bucket: "media", Key: "private.txt", ACL: "private" }));
+    const closed = await anonymous("/media/private.txt");
+    assertEquals(closed.status, 403);
+    await closed.body?.cancel();
+  });
+
+  await t.step("public-read-write lets anonymous requests write and delete objects", async () => {
+    await s3.send(new PutBucketAclCommand({ Bucket: "media", ACL: "public-read-write" }));
+    const put = await anonymous("/media/dropbox.txt", { method: "PUT", body: "dropped" });
+    assertEquals(put.status, 200);
+    await put.body?.cancel();
+    const del = await anonymous("/media/dropbox.txt", { method: "DELETE" });
+    assertEquals(del.status, 204);
+  });
+
+  await t.step("an unknown canned ACL is InvalidArgument and changes nothing", async () => {
+    const response = await s3.send(
+      new PutObjectCommand({ Bucket: "media", Key: "x", Body: "x", ACL: "bucket-owner-read" }),
+    )
+      .then(() => 200, (error) => error.$metadata.httpStatusCode);
+    assertEquals(response, 400);
+  });
+
+  s3.destroy();
+});
