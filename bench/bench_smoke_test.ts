@@ -21,6 +21,10 @@ const ROW_NAMES = [
   "gateway GET stream",
   "gateway 4KiB PUT",
   "gateway 4KiB GET",
+  "nginx 4KiB GET (wrk)",
+  "raw 4KiB GET (wrk)",
+  "gateway 4KiB GET cached (wrk)",
+  "gateway 4KiB GET cold (wrk)",
 ];
 
 Deno.test("bench/run_all.ts --quick exits 0 and prints every row", async () => {

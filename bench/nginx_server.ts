@@ -26,22 +26,15 @@ export class NginxServer implements AsyncDisposable {
 
   /**
    * Writes `files` (path under the web root → bytes) and a config into `dir`, starts `nginx` (the
-   * path `findNginx()` returned), pinned to `cpus` with taskset when not null, and resolves once
-   * the port accepts connections.
+   * path `findNginx()` returned) and resolves once the port accepts connections.
    */
-  static async start(
-    nginx: string,
-    dir: string,
-    files: Record<string, Uint8Array>,
-    cpus: string | null,
-  ): Promise<NginxServer> {
+  static async start(nginx: string, dir: string, files: Record<string, Uint8Array>): Promise<NginxServer> {
     await Deno.mkdir(`${dir}/www`, { recursive: true });
     for (const [path, bytes] of Object.entries(files)) await Deno.writeFile(`${dir}/www/${path}`, bytes);
     const port = freePort();
     await Deno.writeTextFile(`${dir}/nginx.conf`, nginxConfig(dir, port));
-    const nginxArgs = ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`];
-    const child = new Deno.Command(cpus === null ? nginx : "taskset", {
-      args: cpus === null ? nginxArgs : ["-c", cpus, nginx, ...nginxArgs],
+    const child = new Deno.Command(nginx, {
+      args: ["-p", dir, "-c", `${dir}/nginx.conf`, "-e", `${dir}/error.log`],
       stdin: "null",
       stdout: "null",
       stderr: "piped",

@@ -1,13 +1,16 @@
 /**
- * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec and the whole
- * gateway path, printed as one table where every figure sits beside the limit it is a fraction of.
+ * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the whole
+ * gateway path and the CDN-origin rows (wrk against gateway, nginx and Deno.serve), printed as one table
+ * where every figure sits beside the limit it is a fraction of.
  * `--quick` shrinks sizes and counts for a smoke run. Every server it starts is stopped before it exits.
  */
 import { baselineRows, runBaselines } from "./baselines.ts";
 import { benchSizes } from "./bench_sizes.ts";
 import { formatTable } from "./bench_table.ts";
+import { runCdnOriginBench } from "./cdn_origin_bench.ts";
 import { runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
+import { showGaps } from "./missing_figure.ts";
 
 /** Runs every benchmark in sequence and returns the printed table. */
 export async function runAll(quick: boolean): Promise<string> {
@@ -24,7 +27,9 @@ export async function runAll(quick: boolean): Promise<string> {
   console.error(`bench: erasure done at ${elapsed()}`);
   const gateway = await runGatewayBench(baselines, sizes);
   console.error(`bench: gateway done at ${elapsed()}`);
-  return formatTable([...baselineRows(baselines), ...erasure, ...gateway]);
+  const cdnOrigin = await runCdnOriginBench(quick);
+  console.error(`bench: cdn origin done at ${elapsed()}`);
+  return showGaps(formatTable([...baselineRows(baselines), ...erasure, ...gateway, ...cdnOrigin]));
 }
 
 if (import.meta.main) {

@@ -13,8 +13,6 @@ export interface WrkSettings {
   readonly connections: number;
   /** Run time in seconds (`-d`); a run with `paths` may stop earlier. */
   readonly durationSeconds: number;
-  /** CPU list for `taskset -c` (e.g. "0"), or null to let the scheduler place wrk. */
-  readonly cpus: string | null;
 }
 
 /** What one wrk run measured. */
@@ -27,6 +25,10 @@ export interface WrkResult {
 
 /** Marks the JSON line among wrk's own output. */
 const JSON_PREFIX = "wrk-json: ";
+/** Printed by the path-list script once it has its responses: the cue to interrupt wrk. */
+const STOP_LINE = "wrk-stop";
+/** How long past its duration a wrk run may take before it is killed. */
+const KILL_MARGIN_MS = 30_000;
 
 const DONE_HOOK = `
 done = function(summary, latency, requests)
@@ -40,17 +42,9 @@ end
 
 /** True when `wrk` can be started (it is missing on many developer machines). */
 export async function wrkAvailable(): Promise<boolean> {
-  return await commandRuns("wrk", ["--version"]);
-}
-
-/** True when `taskset` can pin a process to CPUs. */
-export async function tasksetAvailable(): Promise<boolean> {
-  return await commandRuns("taskset", ["--version"]);
-}
-
-async function commandRuns(program: string, args: string[]): Promise<boolean> {
   try {
-    await new Deno.Command(program, { args, stdin: "null", stdout: "null", stderr: "null" }).output();
+    await new Deno.Command("wrk", { args: ["--version"], stdin: "null", stdout: "null", stderr: "null" })
+      .output();
     return true;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
@@ -84,7 +78,7 @@ export async function runWrk(
   }
   const script = await Deno.makeTempFile({ dir: scriptDir, prefix: "wrk-", suffix: ".lua" });
   await Deno.writeTextFile(script, (paths.length > 0 ? pathsHook(paths, stopAfter) : "") + DONE_HOOK);
-  const wrkArgs = [
+  const args = [
     `-t${settings.threads}`,
     `-c${settings.connections}`,
     `-d${settings.durationSeconds}s`,
@@ -93,17 +87,44 @@ export async function runWrk(
     script,
     url.href,
   ];
-  const [program, args] = settings.cpus === null
-    ? ["wrk", wrkArgs]
-    : ["taskset", ["-c", settings.cpus, "wrk", ...wrkArgs]];
-  const output = await new Deno.Command(program, { args, stdin: "null" }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
+  const { code, stdout, stderr } = await spawnWrk(args, settings.durationSeconds);
   const line = stdout.split("\n").find((text) => text.startsWith(JSON_PREFIX));
-  if (!output.success || line === undefined) {
-    throw new Error(`wrk exited with ${output.code} and no summary line:\n${stderr}\n${stdout}`);
+  if (code !== 0 || line === undefined) {
+    throw new Error(`wrk exited with ${code} and no summary line:\n${stderr}\n${stdout}`);
   }
   return parseSummary(line.slice(JSON_PREFIX.length), stdout);
+}
+
+/**
+ * Runs wrk and interrupts it (SIGINT: wrk then prints its summary over the time it actually ran)
+ * when a script prints STOP_LINE, because wrk's main thread otherwise sleeps the full `-d` even
+ * after every thread stopped. SIGKILL after the duration plus a margin stops a hung wrk.
+ */
+async function spawnWrk(
+  args: string[],
+  durationSeconds: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command("wrk", { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const timer = setTimeout(() => signalQuietly(child, "SIGKILL"), durationSeconds * 1000 + KILL_MARGIN_MS);
+  let stdout = "";
+  let interrupted = false;
+  for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+    stdout += text;
+    if (!interrupted && stdout.includes(`\n${STOP_LINE}\n`)) {
+      interrupted = true;
+      signalQuietly(child, "SIGINT");
+    }
+  }
+  const status = await child.status;
+  clearTimeout(timer);
+  return { code: status.code, stdout, stderr: await stderr };
+}
+
+function signalQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch { /* already exited */ }
 }
 
 interface WrkSummary {
@@ -134,7 +155,7 @@ function parseSummary(json: string, stdout: string): WrkResult {
   };
 }
 
-/** Lua hooks that walk `paths` once and stop the thread after `stopAfter` responses. */
+/** Lua hooks that walk `paths` once, stop the thread after `stopAfter` responses and say so. */
 function pathsHook(paths: readonly string[], stopAfter: number): string {
   const table = paths.map((path) => `  ${luaString(path)},`).join("\n");
   return `
@@ -144,12 +165,16 @@ ${table}
 local next_path = 0
 local responses = 0
 request = function()
-  next_path = next_path + 1
+  next_path = math.min(next_path + 1, #paths)
   return wrk.format("GET", paths[next_path])
 end
 response = function(status, headers, body)
   responses = responses + 1
-  if responses >= ${stopAfter} then wrk.thread:stop() end
+  if responses == ${stopAfter} then
+    wrk.thread:stop()
+    io.write("\\n${STOP_LINE}\\n")
+    io.flush()
+  end
 end
 `;
 }
