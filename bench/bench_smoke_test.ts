@@ -24,6 +24,7 @@ const ROW_NAMES = [
   "nginx 4KiB GET (wrk)",
   "raw 4KiB GET (wrk)",
   "gateway 4KiB GET cached (wrk)",
+  "gateway 4KiB GET presigned (wrk)",
   "gateway 4KiB GET cold (wrk)",
 ];
 

@@ -1,7 +1,8 @@
 /**
- * The CDN-origin figure of the issue "A CDN origin for media, with an edge tier": cached 4 KiB GETs of
- * a private object through the gateway (a presigned URL, keep-alive connections), driven by Debian's
- * wrk, beside two peers loaded with the same wrk settings in the same run: nginx serving the same bytes
+ * The CDN-origin figure of the issue "A CDN origin for media, with an edge tier": cached 4 KiB GETs
+ * through the gateway with keep-alive connections, driven by Debian's wrk, of a public-read object (what
+ * a CDN pulls) and of a private one through a presigned URL (every request verifies a SigV4 signature),
+ * beside two peers loaded with the same wrk settings in the same run: nginx serving the same bytes
  * from a file, and a bare `Deno.serve` answering from memory (raw_server.ts). One more row loads the
  * gateway with first GETs of freshly PUT objects (cold). Starts a test cluster, an nginx and a raw
  * server, and stops them all and removes its temp dir before returning. Without wrk or nginx the
@@ -32,6 +33,7 @@ export const CDN_ORIGIN_ROWS = {
   nginx: "nginx 4KiB GET (wrk)",
   raw: "raw 4KiB GET (wrk)",
   cached: "gateway 4KiB GET cached (wrk)",
+  presigned: "gateway 4KiB GET presigned (wrk)",
   cold: "gateway 4KiB GET cold (wrk)",
 } as const;
 
@@ -70,6 +72,7 @@ export function cdnOriginSettings(quick: boolean): CdnOriginSettings {
 
 const BUCKET = "cdn-origin";
 const CACHED_KEY = "media/cached-4k.bin";
+const PUBLIC_KEY = "media/public-4k.bin";
 const COLD_PREFIX = "media/cold/";
 const UNIT = "req/s";
 /** The gateway's edge-cache hit counter, printed around the runs when its /metrics has it. */
@@ -93,7 +96,7 @@ export async function runCdnOriginBench(quick: boolean): Promise<BenchRow[]> {
 async function benchInDir(dir: string, settings: CdnOriginSettings): Promise<BenchRow[]> {
   const body = randomBytes(SMALL_OBJECT_BYTES);
   await using cluster = await TestCluster.start();
-  const gatewayUrl = await putCachedObject(cluster, body);
+  const { publicUrl, presignedUrl } = await putCachedObjects(cluster, body);
   const nginxPath = await findNginx();
   if (nginxPath === null) progress("nginx is not installed (apt-get install nginx); its row prints -");
   await using nginx = nginxPath === null
@@ -103,7 +106,8 @@ async function benchInDir(dir: string, settings: CdnOriginSettings): Promise<Ben
   const targets: Target[] = [
     ...(nginx === null ? [] : [{ name: "nginx", url: new URL(`${nginx.url}/object.bin`), runs: [] }]),
     { name: "raw", url: new URL(`${raw.url}/small`), runs: [] },
-    { name: "gateway", url: gatewayUrl, runs: [] },
+    { name: "gateway", url: publicUrl, runs: [] },
+    { name: "gateway-presigned", url: presignedUrl, runs: [] },
   ];
   for (const target of targets) await expectBytes(await fetch(target.url), body.length, `${target.name} GET`);
   const hitsBefore = await edgeCacheHits(cluster.endpoint);
@@ -129,6 +133,7 @@ async function benchInDir(dir: string, settings: CdnOriginSettings): Promise<Ben
     nginxRow,
     beside(CDN_ORIGIN_ROWS.raw, rawFigure),
     beside(CDN_ORIGIN_ROWS.cached, cachedFigure),
+    beside(CDN_ORIGIN_ROWS.presigned, figure("gateway-presigned")),
     beside(CDN_ORIGIN_ROWS.cold, cold),
   ];
 }
@@ -139,18 +144,30 @@ interface Target {
   readonly runs: WrkResult[];
 }
 
-/** Creates the bucket, PUTs the object with the AWS SDK and returns a presigned URL of it. */
-async function putCachedObject(cluster: TestCluster, body: Uint8Array<ArrayBuffer>): Promise<URL> {
+/**
+ * Creates the bucket and PUTs the same bytes twice with the AWS SDK: a public-read object (its plain
+ * URL, read anonymously) and a private one (a presigned URL).
+ */
+async function putCachedObjects(
+  cluster: TestCluster,
+  body: Uint8Array<ArrayBuffer>,
+): Promise<{ publicUrl: URL; presignedUrl: URL }> {
   const client = cluster.client();
   try {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: PUBLIC_KEY, Body: body, ACL: "public-read" }),
+    );
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: CACHED_KEY, Body: body }));
   } finally {
     client.destroy();
   }
-  return await new BenchPresigner(TEST_CREDENTIALS).getUrl(
-    new URL(`${cluster.endpoint}/${BUCKET}/${CACHED_KEY}`),
-  );
+  return {
+    publicUrl: new URL(`${cluster.endpoint}/${BUCKET}/${PUBLIC_KEY}`),
+    presignedUrl: await new BenchPresigner(TEST_CREDENTIALS).getUrl(
+      new URL(`${cluster.endpoint}/${BUCKET}/${CACHED_KEY}`),
+    ),
+  };
 }
 
 /** GETs per second when every request is the first GET of an object PUT just before. */

@@ -154,6 +154,10 @@ Deno.test("loadDevConfig() fills in defaults and leaves the cluster secret to be
     workerTimeoutMs: 30_000,
     gcGraceMs: 60 * 60 * 1000,
     gcIntervalMs: 30_000,
+    edgeCacheBytes: 256 * 1024 * 1024,
+    edgeMaxObjectBytes: 8 * 1024 * 1024,
+    edgeAdmission: "tinylfu",
+    headCacheEntries: 100_000,
     logLevel: "info",
     zones: 3,
     workersPerZone: 3,
@@ -360,6 +364,10 @@ Deno.test("loadGatewayConfig() fills in defaults and does not carry the workers 
     workerTimeoutMs: 30_000,
     gcGraceMs: 60 * 60 * 1000,
     gcIntervalMs: 30_000,
+    edgeCacheBytes: 256 * 1024 * 1024,
+    edgeMaxObjectBytes: 8 * 1024 * 1024,
+    edgeAdmission: "tinylfu",
+    headCacheEntries: 100_000,
     logLevel: "info",
   });
 });

@@ -26,6 +26,7 @@ export interface GatewayServices {
 /** One request being served. */
 export interface RequestContext<O extends S3Operation = S3Operation> {
   readonly request: Request;
+  /** The request URL, parsed on first use (most requests never need it). */
   readonly url: URL;
   readonly params: URLSearchParams;
   readonly operation: O;

@@ -50,7 +50,7 @@ export function parseResponseOverrides(
 }
 
 /** Sets each override on `headers`, replacing the stored value. */
-export function applyResponseOverrides(headers: Headers, overrides: ResponseOverrides): void {
+export function applyResponseOverrides(headers: Map<string, string>, overrides: ResponseOverrides): void {
   for (const [name, value] of overrides) headers.set(name, value);
 }
 

@@ -53,6 +53,8 @@ export class GarbageCollector {
     if (claimed === null) return false;
     const done = claimed.target === "data"
       ? await this.#deleteData(claimed)
+      : claimed.target === "manifest"
+      ? await this.#deleteManifestPages(claimed.id)
       : await this.#cleanUpload(claimed);
     if (!done) return false;
     const versionstamp = await this.#options.catalog.transaction()

@@ -243,6 +243,31 @@ Deno.test("GarbageCollector runOnce() hands the parts of a composite data id to 
   assert(pending.every((r) => r.target === "data" && r.dueAtMs <= START_MS), JSON.stringify(pending));
 });
 
+Deno.test("GarbageCollector runOnce() deletes only the pages of a manifest record, never its parts' data", async () => {
+  await using cluster = await startGcCluster();
+  const dataId = randomDataId();
+  const pages: CompositeManifestPage[] = [0, 1].map((index) => ({
+    v: 1,
+    kind: "composite",
+    dataId,
+    pageCount: 2,
+    parts: [{ partNumber: index + 1, dataId: randomDataId(), sizeBytes: 5, etag: "e" }],
+  }));
+  await cluster.catalog.transaction().putCompositeManifest(pages).commit();
+  await putGc(cluster.catalog, {
+    v: 1,
+    target: "manifest",
+    id: dataId,
+    dueAtMs: START_MS,
+    reason: "pending_write",
+    workerIds: [],
+    attempts: 0,
+  });
+  await cluster.gc.runOnce();
+  assertEquals(await cluster.catalog.getCompositeManifest(dataId), null);
+  assertEquals(await cluster.catalog.listAllGc(100), []);
+});
+
 Deno.test("GarbageCollector runOnce() completes a record whose shards were never written", async () => {
   await using cluster = await startGcCluster();
   const dataId = randomDataId();

@@ -28,8 +28,8 @@ const TYPICAL_OBJECT_BYTES = 16 * 1024;
 export class EdgeCache {
   readonly #options: EdgeCacheOptions;
   /** Insertion order is recency order: the first entry is the least recently used. */
-  readonly #entries = new Map<string, Uint8Array>();
-  readonly #inflight = new Map<string, Promise<Uint8Array>>();
+  readonly #entries = new Map<string, Uint8Array<ArrayBuffer>>();
+  readonly #inflight = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
   readonly #sketch: FrequencySketch;
   #bytes = 0;
   #loadingBytes = 0;
@@ -90,8 +90,8 @@ export class EdgeCache {
   async getOrLoad(
     dataId: string,
     sizeBytes: number,
-    load: () => Promise<Uint8Array>,
-  ): Promise<Uint8Array | null> {
+    load: () => Promise<Uint8Array<ArrayBuffer>>,
+  ): Promise<Uint8Array<ArrayBuffer> | null> {
     this.#sketch.increment(dataId);
     const cached = this.#entries.get(dataId);
     if (cached !== undefined) {
@@ -132,7 +132,7 @@ export class EdgeCache {
     return this.#entries.has(dataId);
   }
 
-  #admit(dataId: string, bytes: Uint8Array): void {
+  #admit(dataId: string, bytes: Uint8Array<ArrayBuffer>): void {
     if (!this.cacheable(bytes.length) || this.#entries.has(dataId)) return;
     while (this.#bytes + bytes.length > this.#options.maxBytes) {
       const victim = this.#entries.keys().next().value as string;

@@ -133,10 +133,14 @@ export class ObjectService {
   }
 
   /**
-   * Opens the bytes of `range` of `head` (as returned by `head()`). Small objects come from the edge
-   * tier; a miss loads the whole object once, however many readers ask at the same time.
+   * The bytes of `range` of `head` (as returned by `head()`): a buffer when they come from the edge
+   * tier (small objects; a miss loads the whole object once, however many readers ask at the same
+   * time), else a stream from storage. Buffers let the HTTP layer answer without stream machinery.
    */
-  async open(head: ObjectHead, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+  async open(
+    head: ObjectHead,
+    range?: ByteRange,
+  ): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
     const { edge, reader } = this.#options;
     if (edge === undefined || !edge.cacheable(head.sizeBytes)) return await reader.read(head, range);
     const bytes = await edge.getOrLoad(
@@ -147,12 +151,7 @@ export class ObjectService {
     if (bytes === null) return await reader.read(head, range);
     const served = range === undefined ? bytes : bytes.subarray(range.start, range.end + 1);
     edge.recordServed(served.length);
-    return new ReadableStream({
-      start(controller) {
-        if (served.length > 0) controller.enqueue(served);
-        controller.close();
-      },
-    });
+    return served;
   }
 
   /** Deletes `bucket/key` (no error when absent, as S3); its data goes to GC after the grace period. */
@@ -325,8 +324,11 @@ async function addData(tx: CatalogTransaction, data: CommitData, dataId: string)
   data.extra?.(tx);
 }
 
-async function readExactly(body: ReadableStream<Uint8Array>, sizeBytes: number): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+async function readExactly(
+  body: ReadableStream<Uint8Array>,
+  sizeBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = await readAll(body, sizeBytes);
   } catch (error) {

@@ -16,13 +16,13 @@ import { SIGV4_ALGORITHM } from "./request_signature.ts";
 /**
  * Authenticates `request`: `method` "header" or "presigned" with the verified access key id, or
  * "anonymous" when it carries neither `Authorization` nor SigV4 query parameters. `url` is the parsed
- * request URL; only its host is used, as the signed `host` of requests without a Host header. Throws
+ * request URL (or anything with its `host`, read only when needed); only its host is used, as the signed `host` of requests without a Host header. Throws
  * `S3Error` (InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed, AccessDenied,
  * AuthorizationHeaderMalformed, AuthorizationQueryParametersError, InvalidRequest, InvalidArgument).
  */
 export async function authenticateRequest(
   request: Request,
-  url: URL,
+  url: { readonly host: string },
   options: AuthOptions,
 ): Promise<AuthResult> {
   const target = rawRequestTarget(request.url);

@@ -8,7 +8,13 @@ import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
-import { notModifiedHeaders, objectAttributesFrom, objectResponseHeaders } from "../object_headers.ts";
+import {
+  notModifiedHeaders,
+  objectAttributesFrom,
+  objectResponseHeaders,
+  type ResponseHeaderMap,
+  responseWithHeaders,
+} from "../object_headers.ts";
 import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
@@ -34,16 +40,18 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
 /** GetObject: the object's bytes (or one range or part of them), verified as they stream. */
 export async function getObject(ctx: Op<"GetObject">): Promise<Response> {
   const reply = await objectReply(ctx, "GET");
-  if (reply.bytes === "none") return new Response(null, { status: reply.status, headers: reply.headers });
+  if (reply.bytes === "none") return responseWithHeaders(null, reply.status, reply.headers);
   const range = reply.bytes === "whole" ? undefined : reply.bytes;
-  const stream = await ctx.services.objects.open(reply.head, range);
-  return new Response(await startedStream(stream), { status: reply.status, headers: reply.headers });
+  const body = await ctx.services.objects.open(reply.head, range);
+  // Bytes from the edge tier go out as they are; streams from storage start before the status is sent.
+  const payload = body instanceof Uint8Array ? body : await startedStream(body);
+  return responseWithHeaders(payload, reply.status, reply.headers);
 }
 
 /** HeadObject: exactly GetObject's status and headers (range, part, preconditions), without a body. */
 export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
   const reply = await objectReply(ctx, "HEAD");
-  return new Response(null, { status: reply.status, headers: reply.headers });
+  return responseWithHeaders(null, reply.status, reply.headers);
 }
 
 /** DeleteObject: 204 whether or not the key existed. */
@@ -88,7 +96,7 @@ export function bodyWithLength(
 interface ObjectReply {
   readonly head: ObjectHead;
   readonly status: 200 | 206 | 304;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaderMap;
   /** The bytes GET streams: the whole object, one range, or none (304, or an empty part). */
   readonly bytes: "whole" | ByteRange | "none";
 }

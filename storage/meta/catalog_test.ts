@@ -350,6 +350,7 @@ Deno.test("MetadataCatalog hasObjects() and hasUploads() see only their own buck
       userMetadata: {},
       headers: {},
       storageClass: "STANDARD",
+      acl: "private",
     })
     .commit();
   assertEquals(await temp.catalog.hasObjects("with-object"), true);

@@ -32,7 +32,15 @@ export async function openTempCatalog(): Promise<TempCatalog> {
 
 /** A valid bucket record. */
 export function sampleBucket(name: string, overrides: Partial<BucketRecord> = {}): BucketRecord {
-  return { v: 1, name, ownerId: "owner-1", region: "us-east-1", createdMs: 1_700_000_000_000, ...overrides };
+  return {
+    v: 1,
+    name,
+    ownerId: "owner-1",
+    region: "us-east-1",
+    createdMs: 1_700_000_000_000,
+    acl: "private",
+    ...overrides,
+  };
 }
 
 /** A valid object head for `key`. */
@@ -50,6 +58,7 @@ export function sampleHead(key: string, overrides: Partial<ObjectHead> = {}): Ob
     userMetadata: {},
     headers: {},
     storageClass: "STANDARD",
+    acl: "private",
     ...overrides,
   };
 }
