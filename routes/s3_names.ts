@@ -80,7 +80,8 @@ export function decodePathPiece(raw: string): string {
 
 /** Throws unless `key` is a valid object key: non-empty, at most 1024 UTF-8 bytes. */
 export function checkObjectKey(key: string): void {
-  const byteLength = utf8Encoder.encode(key).length;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short keys need no encoding to be measured.
+  const byteLength = key.length * 3 <= MAX_KEY_BYTES ? key.length : utf8Encoder.encode(key).length;
   if (byteLength > MAX_KEY_BYTES) {
     throw new S3Error("KeyTooLongError", `Your key is ${byteLength} bytes; the limit is ${MAX_KEY_BYTES}`);
   }

@@ -87,19 +87,30 @@ export class EdgeCache {
    * (the caller streams from storage instead) when loads already buffer `maxLoadingBytes`, so a storm
    * of distinct cold objects cannot buffer unbounded memory.
    */
-  async getOrLoad(
+  getOrLoad(
+    dataId: string,
+    sizeBytes: number,
+    load: () => Promise<Uint8Array<ArrayBuffer>>,
+  ): Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer> | null> {
+    // A hit answers synchronously: no promise on the hottest path of the gateway.
+    return this.#lookup(dataId) ?? this.#load(dataId, sizeBytes, load);
+  }
+
+  #lookup(dataId: string): Uint8Array<ArrayBuffer> | undefined {
+    this.#sketch.increment(dataId);
+    const cached = this.#entries.get(dataId);
+    if (cached === undefined) return undefined;
+    this.#entries.delete(dataId);
+    this.#entries.set(dataId, cached);
+    this.#hits.inc();
+    return cached;
+  }
+
+  async #load(
     dataId: string,
     sizeBytes: number,
     load: () => Promise<Uint8Array<ArrayBuffer>>,
   ): Promise<Uint8Array<ArrayBuffer> | null> {
-    this.#sketch.increment(dataId);
-    const cached = this.#entries.get(dataId);
-    if (cached !== undefined) {
-      this.#entries.delete(dataId);
-      this.#entries.set(dataId, cached);
-      this.#hits.inc();
-      return cached;
-    }
     const inflight = this.#inflight.get(dataId);
     if (inflight !== undefined) {
       this.#merged.inc();

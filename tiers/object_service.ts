@@ -112,9 +112,12 @@ export class ObjectService {
     }
   }
 
-  /** The current head of `bucket/key` (strongly consistent); throws `object_not_found`. */
-  async head(bucket: string, key: string): Promise<ObjectHead> {
-    await this.#options.buckets.get(bucket);
+  /**
+   * The current head of `bucket/key` (strongly consistent); throws `object_not_found`. With
+   * `bucketChecked`, the caller has just looked the bucket up itself and the existence check is skipped.
+   */
+  async head(bucket: string, key: string, options: { bucketChecked?: boolean } = {}): Promise<ObjectHead> {
+    if (options.bucketChecked !== true) await this.#options.buckets.get(bucket);
     const name = headName(bucket, key);
     let head = this.#heads.get(name);
     if (head === undefined) {

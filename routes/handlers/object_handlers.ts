@@ -156,7 +156,7 @@ async function objectReply(
 async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: string): Promise<ObjectHead> {
   let head: ObjectHead;
   try {
-    head = await ctx.services.objects.head(bucket.name, key);
+    head = await ctx.services.objects.head(bucket.name, key, { bucketChecked: true });
   } catch (error) {
     const hidden = isStoreError(error) && error.kind === "object_not_found" &&
       !bucketAllows(bucket, ctx.owner, "list");
