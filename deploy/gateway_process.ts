@@ -37,8 +37,48 @@ export interface GatewayProcess {
   readonly finished: Promise<void>;
 }
 
+/** The wired gateway, not yet serving: its HTTP app and what must be started and closed with it. */
+export interface GatewayParts {
+  /** The S3 app; `app.fetch` is the request handler. */
+  readonly app: { fetch: (request: Request) => Response | Promise<Response> };
+  readonly gc: GarbageCollector;
+  readonly logger: Logger;
+  /** Closes the metadata store. */
+  close(): void;
+}
+
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
+  const { app, gc, logger, close } = await buildGateway(config);
+  const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
+  const server = Deno.serve({
+    hostname: config.host,
+    port: config.port,
+    onListen: () => {},
+  }, app.fetch);
+  const port = server.addr.port;
+  console.log(`endpoint: http://${config.host}:${port}`);
+  gcLoop.start();
+  let stopped = false;
+  return {
+    port,
+    finished: server.finished,
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      await gcLoop.stop();
+      await server.shutdown();
+      close();
+    },
+  };
+}
+
+/**
+ * Wires a gateway from `config`: checks the codec, opens the metadata store (this process becomes its
+ * only owner) and builds tiers, services and the HTTP app. The composition root, kept apart from
+ * serving so that it can be driven in-process (benchmarks of the request path).
+ */
+export async function buildGateway(config: GatewayConfig): Promise<GatewayParts> {
   const logger = new Logger("gateway", config.logLevel);
   const selfTestStart = performance.now();
   runErasureSelfTest();
@@ -114,28 +154,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     logger: logger.child("gc"),
     retryDelayMs: config.gcIntervalMs,
   });
-  const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
-
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: () => {},
-  }, app.fetch);
-  const port = server.addr.port;
-  console.log(`endpoint: http://${config.host}:${port}`);
-  gcLoop.start();
-  let stopped = false;
-  return {
-    port,
-    finished: server.finished,
-    async shutdown() {
-      if (stopped) return;
-      stopped = true;
-      await gcLoop.stop();
-      await server.shutdown();
-      store.close();
-    },
-  };
+  return { app, gc, logger, close: () => store.close() };
 }
 
 /** S3 canonical user ids are 64 hex digits; ours derive from the access key so they stay stable. */
