@@ -1,24 +1,32 @@
 /**
  * The whole S3 path through a real cluster (9 worker processes, one gateway; see tests/support/cluster.ts):
- * a streamed PUT and GET of one large object, then 4 KiB PUT and GET rates, each beside the raw
- * `Deno.serve` figure from the same run. The cluster and its temp dir are gone when this returns.
+ * a streamed PUT and GET of one large object, each beside the s3rver peer's figure and again beside the
+ * raw `Deno.serve` figure from the same run, then 4 KiB PUT and GET rates beside raw `Deno.serve`. The
+ * cluster and its temp dir are gone when this returns.
  */
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { TEST_CREDENTIALS, TestCluster } from "../tests/support/cluster.ts";
 import { type Baselines, expectBytes } from "./baselines.ts";
 import { type BenchRow, rowBeside } from "./bench_table.ts";
-import { type BenchSizes, SMALL_OBJECT_BYTES, STREAM_CHUNK_BYTES } from "./bench_sizes.ts";
+import { type BenchSizes, SMALL_OBJECT_BYTES } from "./bench_sizes.ts";
 import { BenchSigner } from "./bench_signer.ts";
 import { randomBytes } from "./byte_streams.ts";
+import { getLargeObject, putLargeObject } from "./large_transfer.ts";
 import { requestsPerSecond } from "./request_rate.ts";
-import { socketPut } from "./socket_put.ts";
-import { gigabytesPerSecond } from "./timing.ts";
+import type { S3rverRows } from "./s3rver_bench.ts";
 
 const BUCKET = "bench";
 const LARGE_KEY = "large/object";
 
-/** Gateway PUT, GET, 4 KiB PUT and 4 KiB GET rows, each beside its raw baseline. */
-export async function runGatewayBench(baselines: Baselines, sizes: BenchSizes): Promise<BenchRow[]> {
+/**
+ * Gateway PUT and GET rows beside `peer` (s3rver) and beside raw, then 4 KiB PUT and GET beside raw.
+ * A missing peer figure leaves its ratio NaN (printed `-`); the unit is stated, not taken from that row.
+ */
+export async function runGatewayBench(
+  baselines: Baselines,
+  sizes: BenchSizes,
+  peer: S3rverRows,
+): Promise<BenchRow[]> {
   const startedMs = performance.now();
   await using cluster = await TestCluster.start();
   progress(`cluster started in ${seconds(startedMs)} s`);
@@ -29,41 +37,21 @@ export async function runGatewayBench(baselines: Baselines, sizes: BenchSizes): 
     client.destroy();
   }
   const signer = new BenchSigner(TEST_CREDENTIALS);
-  const put = await measureLargePut(cluster.endpoint, signer, sizes);
-  const get = await measureLargeGet(cluster.endpoint, signer, sizes);
+  const largeUrl = new URL(`${cluster.endpoint}/${BUCKET}/${LARGE_KEY}`);
+  const put = await putLargeObject("Gateway", largeUrl, signer, sizes);
+  progress(`PUT ${sizes.transferLabel} at ${put.toFixed(3)} GB/s`);
+  const get = await getLargeObject("Gateway", largeUrl, signer, sizes);
+  progress(`GET ${sizes.transferLabel} at ${get.toFixed(3)} GB/s`);
   const smallPut = await measureSmallPuts(cluster.endpoint, signer, sizes);
   const smallGet = await measureSmallGets(cluster.endpoint, signer, sizes);
   return [
-    rowBeside("gateway PUT stream", put, baselines.upload),
-    rowBeside("gateway GET stream", get, baselines.download),
+    { ...rowBeside("gateway PUT stream", put, peer.put), unit: "GB/s" },
+    { ...rowBeside("gateway GET stream", get, peer.get), unit: "GB/s" },
+    rowBeside("gateway PUT stream vs raw", put, baselines.upload),
+    rowBeside("gateway GET stream vs raw", get, baselines.download),
     rowBeside("gateway 4KiB PUT", smallPut, baselines.smallPut),
     rowBeside("gateway 4KiB GET", smallGet, baselines.smallGet),
   ];
-}
-
-async function measureLargePut(endpoint: string, signer: BenchSigner, sizes: BenchSizes): Promise<number> {
-  const url = new URL(`${endpoint}/${BUCKET}/${LARGE_KEY}`);
-  const chunk = randomBytes(STREAM_CHUNK_BYTES);
-  const startedMs = performance.now();
-  const headers = await signer.headers("PUT", url, { "content-length": String(sizes.transferBytes) });
-  const result = await socketPut(url, headers, sizes.transferBytes, chunk, sizes.transferTimeoutMs);
-  if (result.status !== 200) {
-    throw new Error(`Gateway PUT of ${sizes.transferBytes} bytes: expected 200, got:\n${result.response}`);
-  }
-  progress(`PUT ${sizes.transferLabel} in ${seconds(startedMs)} s`);
-  return gigabytesPerSecond(sizes.transferBytes, (performance.now() - startedMs) / 1000);
-}
-
-async function measureLargeGet(endpoint: string, signer: BenchSigner, sizes: BenchSizes): Promise<number> {
-  const url = new URL(`${endpoint}/${BUCKET}/${LARGE_KEY}`);
-  const startedMs = performance.now();
-  const response = await fetch(url, {
-    headers: await signer.headers("GET", url),
-    signal: AbortSignal.timeout(sizes.transferTimeoutMs),
-  });
-  await expectBytes(response, sizes.transferBytes, `Gateway GET of ${sizes.transferLabel}`);
-  progress(`GET ${sizes.transferLabel} in ${seconds(startedMs)} s`);
-  return gigabytesPerSecond(sizes.transferBytes, (performance.now() - startedMs) / 1000);
 }
 
 async function measureSmallPuts(endpoint: string, signer: BenchSigner, sizes: BenchSizes): Promise<number> {

@@ -1,7 +1,7 @@
 /**
- * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the whole
- * gateway path and the CDN-origin rows (wrk against gateway, nginx and Deno.serve), printed as one table
- * where every figure sits beside the limit it is a fraction of.
+ * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the s3rver
+ * peer, the whole gateway path and the CDN-origin rows (wrk against gateway, nginx and Deno.serve),
+ * printed as one table where every figure sits beside the limit or peer it is a fraction of.
  * `--quick` shrinks sizes and counts for a smoke run. Every server it starts is stopped before it exits.
  */
 import { baselineRows, runBaselines } from "./baselines.ts";
@@ -11,6 +11,7 @@ import { runCdnOriginBench } from "./cdn_origin_bench.ts";
 import { runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
 import { showGaps } from "./missing_figure.ts";
+import { runS3rverBench } from "./s3rver_bench.ts";
 
 /** Runs every benchmark in sequence and returns the printed table. */
 export async function runAll(quick: boolean): Promise<string> {
@@ -25,11 +26,20 @@ export async function runAll(quick: boolean): Promise<string> {
   console.error(`bench: baselines done at ${elapsed()}`);
   const erasure = runErasureBench(baselines.memcpy, sizes.reps);
   console.error(`bench: erasure done at ${elapsed()}`);
-  const gateway = await runGatewayBench(baselines, sizes);
+  const s3rver = await runS3rverBench(baselines, sizes);
+  console.error(`bench: s3rver done at ${elapsed()}`);
+  const gateway = await runGatewayBench(baselines, sizes, s3rver);
   console.error(`bench: gateway done at ${elapsed()}`);
   const cdnOrigin = await runCdnOriginBench(quick);
   console.error(`bench: cdn origin done at ${elapsed()}`);
-  return showGaps(formatTable([...baselineRows(baselines), ...erasure, ...gateway, ...cdnOrigin]));
+  return showGaps(formatTable([
+    ...baselineRows(baselines),
+    ...erasure,
+    s3rver.put,
+    s3rver.get,
+    ...gateway,
+    ...cdnOrigin,
+  ]));
 }
 
 if (import.meta.main) {

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { type Logger, toHex } from "../storage/mod.ts";
-import { authenticateRequest, rawRequestTarget, SigningKeyCache } from "./auth/mod.ts";
+import { authenticateRequest, plainAnonymous, rawRequestTarget, SigningKeyCache } from "./auth/mod.ts";
 import { renderErrorXml, toS3Error } from "./error_response.ts";
 import {
   aclHandlers,
@@ -91,7 +91,7 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });
     }
-    const auth = await authenticateRequest(request, {
+    const auth = plainAnonymous(request) ?? await authenticateRequest(request, {
       get host() {
         return requestUrl().host;
       },

@@ -27,6 +27,7 @@ export function parseResponseOverrides(
   params: URLSearchParams,
   authMethod: AuthResult["method"],
 ): ResponseOverrides {
+  if (params.size === 0) return NO_OVERRIDES;
   const overrides = new Map<string, string>();
   for (const [parameter, header] of Object.entries(OVERRIDE_HEADERS)) {
     const value = params.get(parameter);
@@ -48,6 +49,9 @@ export function parseResponseOverrides(
   }
   return overrides;
 }
+
+/** The overrides of a request without a query (most of them): shared, never modified. */
+const NO_OVERRIDES: ResponseOverrides = new Map();
 
 /** Sets each override on `headers`, replacing the stored value. */
 export function applyResponseOverrides(headers: Map<string, string>, overrides: ResponseOverrides): void {

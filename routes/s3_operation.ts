@@ -83,7 +83,9 @@ const UNSUPPORTED_SUBRESOURCES = [
 
 /** Splits host + raw path into bucket and key, per the addressing style. */
 export function parseTarget(host: string, rawPath: string, baseDomain: string): S3Target {
-  const hostname = host.replace(/:\d+$/, "").toLowerCase();
+  const colon = host.lastIndexOf(":");
+  const bare = colon !== -1 && host.indexOf("]", colon) === -1 ? host.slice(0, colon) : host;
+  const hostname = bare.toLowerCase();
   const suffix = `.${baseDomain}`;
   let bucket: string | null = null;
   let rawKey: string;

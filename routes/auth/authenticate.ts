@@ -25,9 +25,11 @@ export async function authenticateRequest(
   url: { readonly host: string },
   options: AuthOptions,
 ): Promise<AuthResult> {
+  const plain = plainAnonymous(request);
+  if (plain !== null) return plain;
+  const authorization = request.headers.get("authorization");
   const target = rawRequestTarget(request.url);
   const pairs = decodeQuery(target.query);
-  const authorization = request.headers.get("authorization");
   const presigned = isPresignedQuery(pairs);
   const signatureV2 = pairs.some(([name]) => name === "AWSAccessKeyId") &&
     pairs.some(([name]) => name === "Signature");
@@ -50,6 +52,16 @@ export async function authenticateRequest(
         `Please use ${SIGV4_ALGORITHM}.`,
     );
   }
+  return anonymous(request.headers);
+}
+
+/**
+ * The result for the most common request of a CDN origin, synchronously: no `Authorization` header and
+ * no query string at all (so no presigned credentials) means an anonymous request. Null otherwise.
+ * Callers on a hot path use it to skip the asynchronous `authenticateRequest`.
+ */
+export function plainAnonymous(request: Request): AuthResult | null {
+  if (request.url.includes("?") || request.headers.has("authorization")) return null;
   return anonymous(request.headers);
 }
 

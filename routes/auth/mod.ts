@@ -4,7 +4,7 @@
  * stream that decodes aws-chunked framing and errors unless every digest, checksum and chunk
  * signature matches.
  */
-export { authenticateRequest } from "./authenticate.ts";
+export { authenticateRequest, plainAnonymous } from "./authenticate.ts";
 export { type VerifiedBody, verifiedBody } from "./verified_body.ts";
 export type { AuthOptions, AuthResult, ChunkSigningContext, PayloadMode } from "./auth_types.ts";
 export { SigningKeyCache } from "./signing_key.ts";
