@@ -74,7 +74,10 @@ stages.push(await toolStage("deno check", ["check", "main.ts", "tests/", "bench/
 stages.push(await denoTestStage());
 const scripts: string[] = [];
 for await (const entry of Deno.readDir(`${ROOT}tests/e2e`)) {
-  if (entry.isFile && entry.name.endsWith(".sh")) scripts.push(`tests/e2e/${entry.name}`);
+  // `*_lib.sh` files are sourced by the scripts, not run.
+  if (entry.isFile && entry.name.endsWith(".sh") && !entry.name.endsWith("_lib.sh")) {
+    scripts.push(`tests/e2e/${entry.name}`);
+  }
 }
 for (const script of scripts.sort()) stages.push(await e2eStage(script));
 const passed = stages.reduce((sum, stage) => sum + stage.passed, 0);

@@ -4,17 +4,10 @@
 # back. Prints one `PASS: …` or `FAIL: …` line per check. Traffic stays on 127.0.0.1.
 set -uo pipefail
 
-DENO="${DENO:-deno}"
-# This machine points AWS_CA_BUNDLE at the system store; rclone refuses a custom bundle for plain HTTP.
-unset AWS_CA_BUNDLE
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=tests/e2e/e2e_lib.sh
+source "$(dirname "$0")/e2e_lib.sh"
 WORK="$(mktemp -d /tmp/objstore-e2e.XXXXXX)"
-AWS_BIN="$(command -v /usr/bin/aws || command -v aws)"
-DEV_PID=""
-failures=0
 
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 check() { local name="$1"; shift; if "$@" >"$WORK/command.log" 2>&1; then pass "$name"; else fail "$name:"; tail -n 20 "$WORK/command.log"; fi; }
 
 cleanup() {
@@ -27,19 +20,10 @@ trap cleanup EXIT
 start_dev() {
   (cd "$ROOT" && exec "$DENO" task dev --port 0 --data-dir "$WORK/data") >"$WORK/dev.out" 2>"$WORK/dev.err" &
   DEV_PID=$!
-  for _ in $(seq 1 600); do
-    if grep -q '^secret key: ' "$WORK/dev.out"; then break; fi
-    if ! kill -0 "$DEV_PID" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  ENDPOINT="$(sed -n 's/^endpoint: //p' "$WORK/dev.out")"
-  export AWS_ACCESS_KEY_ID="$(sed -n 's/^access key: //p' "$WORK/dev.out")"
-  export AWS_SECRET_ACCESS_KEY="$(sed -n 's/^secret key: //p' "$WORK/dev.out")"
-  export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+  wait_for_dev "$WORK/dev.out" || return 1
   export RCLONE_CONFIG_OBJ_TYPE=s3 RCLONE_CONFIG_OBJ_PROVIDER=Other RCLONE_CONFIG_OBJ_ENDPOINT="$ENDPOINT"
   export RCLONE_CONFIG_OBJ_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_OBJ_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY"
   export RCLONE_CONFIG_OBJ_REGION=us-east-1
-  [ -n "$ENDPOINT" ]
 }
 
 stop_dev() {

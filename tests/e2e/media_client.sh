@@ -5,17 +5,9 @@
 # Prints one `PASS: …` or `FAIL: …` line per check. Traffic stays on 127.0.0.1.
 set -uo pipefail
 
-DENO="${DENO:-deno}"
-# This machine points AWS_CA_BUNDLE at the system store; plain HTTP needs none.
-unset AWS_CA_BUNDLE
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=tests/e2e/e2e_lib.sh
+source "$(dirname "$0")/e2e_lib.sh"
 WORK="$(mktemp -d /tmp/objstore-media.XXXXXX)"
-AWS_BIN="$(command -v /usr/bin/aws || command -v aws)"
-DEV_PID=""
-failures=0
-
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 # expect NAME ACTUAL EXPECTED
 expect() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', expected '$3'"; fi; }
 
@@ -51,18 +43,9 @@ LOCAL_CODEC="$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_n
 
 (cd "$ROOT" && exec setsid "$DENO" task dev --port 0 --data-dir "$WORK/data") >"$WORK/dev.out" 2>"$WORK/dev.err" &
 DEV_PID=$!
-for _ in $(seq 1 600); do
-  if grep -q '^secret key: ' "$WORK/dev.out"; then break; fi
-  if ! kill -0 "$DEV_PID" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-ENDPOINT="$(sed -n 's/^endpoint: //p' "$WORK/dev.out")"
-if [ -n "$ENDPOINT" ]; then pass "deno task dev prints endpoint and keys"; else
+if wait_for_dev "$WORK/dev.out"; then pass "deno task dev prints endpoint and keys"; else
   fail "deno task dev did not start"; tail -n 30 "$WORK/dev.err"; exit 1
 fi
-export AWS_ACCESS_KEY_ID="$(sed -n 's/^access key: //p' "$WORK/dev.out")"
-export AWS_SECRET_ACCESS_KEY="$(sed -n 's/^secret key: //p' "$WORK/dev.out")"
-export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
 # Older CLIs presign with SigV2 unless told otherwise; the gateway speaks SigV4 only.
 printf '[default]\ns3 =\n    signature_version = s3v4\n' >"$WORK/aws-config"
 export AWS_CONFIG_FILE="$WORK/aws-config"
