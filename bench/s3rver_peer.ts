@@ -95,7 +95,11 @@ export async function findS3rver(): Promise<{ script: string } | S3rverUnavailab
       detail: `npx ${S3RVER_PACKAGE} exited ${output.code}: ${stderr.slice(-500)}`,
     };
   }
-  return { script: await Deno.realPath(script) };
+  try {
+    return { script: await Deno.realPath(script) };
+  } catch (error) {
+    return { reason: "npx failed", detail: `npx named ${script}: ${(error as Error).message}` };
+  }
 }
 
 /** A port that was free a moment ago (s3rver does not report a port it picked itself when silent). */

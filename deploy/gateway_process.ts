@@ -4,11 +4,12 @@
  * collector on an interval. Prints `endpoint: URL` once it accepts requests.
  */
 import { createHash } from "node:crypto";
-import { createGatewayApp, type S3Owner } from "../routes/mod.ts";
+import { createGatewayApp, type GatewayConnection, type S3Owner } from "../routes/mod.ts";
 import {
   GarbageCollector,
   KvMetaStore,
   Logger,
+  Md5Pool,
   MetadataCatalog,
   Metrics,
   runErasureSelfTest,
@@ -39,11 +40,11 @@ export interface GatewayProcess {
 
 /** The wired gateway, not yet serving: its HTTP app and what must be started and closed with it. */
 export interface GatewayParts {
-  /** The S3 app; `app.fetch` is the request handler. */
-  readonly app: { fetch: (request: Request) => Response | Promise<Response> };
+  /** The S3 app; `app.fetch` is the request handler (pass the connection for `aws:SourceIp`). */
+  readonly app: { fetch: (request: Request, connection?: GatewayConnection) => Response | Promise<Response> };
   readonly gc: GarbageCollector;
   readonly logger: Logger;
-  /** Closes the metadata store. */
+  /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
 }
 
@@ -55,7 +56,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     hostname: config.host,
     port: config.port,
     onListen: () => {},
-  }, app.fetch);
+  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
   const port = server.addr.port;
   console.log(`endpoint: http://${config.host}:${port}`);
   gcLoop.start();
@@ -88,6 +89,8 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   const catalog = new MetadataCatalog(store);
   const metrics = new Metrics();
   const clock = systemClock;
+  // ETags of large bodies are hashed on another core; workers start with the first large upload.
+  const md5Pool = new Md5Pool();
   const pool = new WorkerPool({
     topology: new Topology(config.workers),
     clusterSecret: config.clusterSecret,
@@ -113,6 +116,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     inlineThresholdBytes: config.inlineThresholdBytes,
     gcGraceMs: config.gcGraceMs,
     headCacheEntries: config.headCacheEntries,
+    md5Pool,
     edge: new EdgeCache({
       maxBytes: config.edgeCacheBytes,
       maxObjectBytes: config.edgeMaxObjectBytes,
@@ -128,6 +132,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     clock,
     gcGraceMs: config.gcGraceMs,
     logger: logger.child("multipart"),
+    md5Pool,
   });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: "root" };
   const rootKey = utf8(config.rootAccessKey);
@@ -154,7 +159,15 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("gc"),
     retryDelayMs: config.gcIntervalMs,
   });
-  return { app, gc, logger, close: () => store.close() };
+  return {
+    app,
+    gc,
+    logger,
+    close: () => {
+      md5Pool.close();
+      store.close();
+    },
+  };
 }
 
 /** S3 canonical user ids are 64 hex digits; ours derive from the access key so they stay stable. */

@@ -1,32 +1,74 @@
 /**
- * Who may do what, from canned ACLs (bucket policies come later): the bucket owner may do everything;
- * a bucket ACL of `public-read` lets anyone list it, `public-read-write` also lets anyone write and
- * delete objects, `authenticated-read` lets any signed-in user list it; an object ACL of `public-read`
- * (or `authenticated-read` for signed-in users) lets them read that object. Anonymous requests get
- * exactly what these grants allow and nothing else.
+ * Who may do what: bucket policies first, then canned ACLs. A policy statement that denies the action
+ * refuses it to everyone, the owner included; one that allows it grants it to everyone it names,
+ * anonymous callers included; when the policy has no opinion (or there is none), ownership and
+ * canned ACLs decide: the bucket owner may do everything; a bucket ACL of `public-read` lets anyone
+ * list it, `public-read-write` also lets anyone write and delete objects, `authenticated-read` lets
+ * any signed-in user list it; an object ACL of `public-read` (or `authenticated-read` for signed-in
+ * users) lets them read that object.
+ *
+ * Get/Put/DeleteBucketPolicy never consult the policy: they stay the owner's, so an owner cannot lock
+ * themselves out with a Deny. The request context a policy sees: `aws:SecureTransport` is "false" (the
+ * gateway has no TLS), `aws:SourceIp` is the peer of the TCP connection (a proxy in front hides the
+ * client), `aws:UserAgent` and `aws:Referer` come from the headers, `s3:prefix`, `s3:delimiter` and
+ * `s3:max-keys` from a ListBucket query when present.
  */
 import type { BucketRecord, CannedAcl, ObjectHead } from "../storage/mod.ts";
+import { evaluatePolicy, type PolicyDecision, resourceArn } from "./policy/mod.ts";
 import type { RequestContext, S3Owner } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 
-/** What a bucket-level request needs. */
+/** What a bucket-level request needs from ownership and ACLs when the policy has no opinion. */
 export type BucketPermission = "owner" | "list" | "write" | "exists";
 
-/** The bucket, if the caller holds `permission` on it; AccessDenied otherwise. */
+/** Actions a bucket policy never governs (the owner's alone). */
+const POLICY_MANAGEMENT: ReadonlySet<string> = new Set([
+  "s3:GetBucketPolicy",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+]);
+
+/** ListBucket query parameters a policy can test as `s3:NAME`. */
+const LIST_CONDITION_PARAMS = ["prefix", "delimiter", "max-keys"] as const;
+
+/**
+ * The bucket, if the caller may do S3 `action` on it (on object `key` when given): the bucket policy
+ * decides first, then `permission` by ownership and ACLs; AccessDenied otherwise.
+ */
 export async function authorizeBucket(
   ctx: RequestContext,
   name: string,
   permission: BucketPermission,
+  action: string,
+  key?: string,
 ): Promise<BucketRecord> {
   const bucket = await ctx.services.buckets.get(name);
-  if (!bucketAllows(bucket, ctx.owner, permission)) throw accessDenied();
+  if (!await bucketPermits(ctx, bucket, permission, action, key)) throw accessDenied();
   return bucket;
 }
 
-/** Throws AccessDenied unless the caller may read `head` in `bucket`. */
-export function authorizeObjectRead(ctx: RequestContext, bucket: BucketRecord, head: ObjectHead): void {
-  if (isOwner(bucket, ctx.owner)) return;
-  if (aclGrantsRead(head.acl, ctx.owner)) return;
+/** True when the policy allows `action`, or has no opinion and `permission` is granted by owner/ACL. */
+export async function bucketPermits(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  permission: BucketPermission,
+  action: string,
+  key?: string,
+): Promise<boolean> {
+  const decision = await policyDecision(ctx, bucket, action, key);
+  return decision === "allow" || (decision === "none" && bucketAllows(bucket, ctx.owner, permission));
+}
+
+/** Throws AccessDenied unless the caller may do `action` (s3:GetObject) on `head` in `bucket`. */
+export async function authorizeObjectRead(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  head: ObjectHead,
+  action = "s3:GetObject",
+): Promise<void> {
+  const decision = await policyDecision(ctx, bucket, action, head.key);
+  if (decision === "allow") return;
+  if (decision === "none" && (isOwner(bucket, ctx.owner) || aclGrantsRead(head.acl, ctx.owner))) return;
   throw accessDenied();
 }
 
@@ -36,7 +78,7 @@ export function requireCaller(ctx: RequestContext): S3Owner {
   return ctx.owner;
 }
 
-/** True when `permission` on `bucket` is granted to `caller` (null: anonymous). */
+/** True when `permission` on `bucket` is granted to `caller` (null: anonymous) by ownership or ACL. */
 export function bucketAllows(
   bucket: BucketRecord,
   caller: S3Owner | null,
@@ -51,6 +93,39 @@ export function bucketAllows(
     case "write":
       return bucket.acl === "public-read-write";
   }
+}
+
+/** What the bucket's policy says of `action` on the bucket (or on `key`); "none" without a policy. */
+async function policyDecision(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  action: string,
+  key: string | undefined,
+): Promise<PolicyDecision> {
+  if (POLICY_MANAGEMENT.has(action)) return "none";
+  const record = await ctx.services.buckets.getPolicy(bucket.name);
+  if (record === null) return "none";
+  return evaluatePolicy(ctx.policies.compiled(bucket.name, record), {
+    callerId: ctx.owner?.id ?? null,
+    action,
+    resource: resourceArn(bucket.name, key),
+    context: conditionContext(ctx, action),
+  });
+}
+
+/** The condition keys (lower case) this request supplies. */
+function conditionContext(ctx: RequestContext, action: string): Record<string, string | undefined> {
+  const headers = ctx.request.headers;
+  const context: Record<string, string | undefined> = {
+    "aws:securetransport": "false",
+    "aws:sourceip": ctx.sourceIp ?? undefined,
+    "aws:useragent": headers.get("user-agent") ?? undefined,
+    "aws:referer": headers.get("referer") ?? undefined,
+  };
+  if (action === "s3:ListBucket") {
+    for (const name of LIST_CONDITION_PARAMS) context[`s3:${name}`] = ctx.params.get(name) ?? undefined;
+  }
+  return context;
 }
 
 function aclGrantsRead(acl: CannedAcl, caller: S3Owner | null): boolean {

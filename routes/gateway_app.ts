@@ -13,8 +13,10 @@ import {
   listHandlers,
   multipartHandlers,
   objectHandlers,
+  policyHandlers,
 } from "./handlers/mod.ts";
-import type { GatewayServices, RequestContext, S3Owner } from "./request_context.ts";
+import { PolicyMemo } from "./policy/mod.ts";
+import type { GatewayConnection, GatewayServices, RequestContext, S3Owner } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 import { parseOperation, parseTarget, type S3Operation, type S3OperationName } from "./s3_operation.ts";
 
@@ -31,6 +33,9 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   GetBucketLocation: bucketHandlers.getBucketLocation,
   GetBucketAcl: aclHandlers.getBucketAcl,
   PutBucketAcl: aclHandlers.putBucketAcl,
+  GetBucketPolicy: policyHandlers.getBucketPolicy,
+  PutBucketPolicy: policyHandlers.putBucketPolicy,
+  DeleteBucketPolicy: policyHandlers.deleteBucketPolicy,
   GetObjectAcl: aclHandlers.getObjectAcl,
   PutObjectAcl: aclHandlers.putObjectAcl,
   ListObjects: listHandlers.listObjects,
@@ -46,7 +51,8 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   ListParts: multipartHandlers.listParts,
 };
 
-type Env = { Variables: { requestId: string } };
+/** Hono environment: the connection info passed as `app.fetch(request, connection)`, the request id. */
+type Env = { Bindings: GatewayConnection; Variables: { requestId: string } };
 
 /**
  * Where unsigned GETs find the Prometheus metrics. A signed GET of this path is a listing of a bucket
@@ -60,10 +66,14 @@ function carriesCredentials(request: Request, params: URLSearchParams): boolean 
     params.has("X-Amz-Credential");
 }
 
-/** Builds the gateway's HTTP app. */
+/**
+ * Builds the gateway's HTTP app. Serve it with `app.fetch(request, { remoteAddr })` so policies can test
+ * the caller's address; without it `aws:SourceIp` is absent.
+ */
 export function createGatewayApp(services: GatewayServices, logger: Logger): Hono<Env> {
   const app = new Hono<Env>();
   const signingKeys = new SigningKeyCache();
+  const policies = new PolicyMemo();
 
   // Request ids: 6 random hex digits per gateway start, then a counter (10 hex digits). Unique per
   // gateway run and far cheaper per request than drawing random bytes.
@@ -75,12 +85,14 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     requestCount = (requestCount + 1) % 0x10000000000;
     const requestId = idPrefix + requestCount.toString(16).toUpperCase().padStart(10, "0");
     c.set("requestId", requestId);
-    const response = await serveS3(c.req.raw, requestId);
+    // c.env is undefined when the app is driven without connection info (app.request in tests).
+    const sourceIp = (c.env as GatewayConnection | undefined)?.remoteAddr?.hostname ?? null;
+    const response = await serveS3(c.req.raw, requestId, sourceIp);
     response.headers.set("x-amz-request-id", requestId);
     return response;
   });
 
-  async function serveS3(request: Request, requestId: string): Promise<Response> {
+  async function serveS3(request: Request, requestId: string, sourceIp: string | null): Promise<Response> {
     const target = rawRequestTarget(request.url);
     // Parsing the URL is deferred: most requests (a cached GET) never need it.
     let parsedUrl: URL | undefined;
@@ -126,6 +138,8 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
       owner,
       services,
       requestId,
+      sourceIp,
+      policies,
     };
     const handler = HANDLERS[operation.name] as Handler<S3OperationName>;
     return await handler(ctx as RequestContext<never>);

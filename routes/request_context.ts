@@ -1,6 +1,7 @@
 /** What every S3 handler receives: the request, its parsed operation, the caller, and the services. */
 import type { BucketService, MultipartService, ObjectService } from "../tiers/mod.ts";
 import type { AuthResult } from "./auth/mod.ts";
+import type { PolicyMemo } from "./policy/mod.ts";
 import type { S3Operation } from "./s3_operation.ts";
 
 /** The identity that owns buckets (S3's canonical user). */
@@ -23,6 +24,12 @@ export interface GatewayServices {
   readonly metricsText: () => string;
 }
 
+/** What the server knows of the connection a request came on (`Deno.serve`'s handler info). */
+export interface GatewayConnection {
+  /** The peer's address; absent when the app is driven in-process (tests, benchmarks). */
+  readonly remoteAddr?: { readonly hostname: string };
+}
+
 /** One request being served. */
 export interface RequestContext<O extends S3Operation = S3Operation> {
   readonly request: Request;
@@ -35,4 +42,8 @@ export interface RequestContext<O extends S3Operation = S3Operation> {
   readonly owner: S3Owner | null;
   readonly services: GatewayServices;
   readonly requestId: string;
+  /** The peer's IP address (policy condition `aws:SourceIp`), or null when unknown. */
+  readonly sourceIp: string | null;
+  /** Compiled bucket policies of this gateway. */
+  readonly policies: PolicyMemo;
 }

@@ -22,6 +22,9 @@ export type S3Operation =
   | { readonly name: "GetBucketLocation"; readonly bucket: string }
   | { readonly name: "GetBucketAcl"; readonly bucket: string }
   | { readonly name: "PutBucketAcl"; readonly bucket: string }
+  | { readonly name: "GetBucketPolicy"; readonly bucket: string }
+  | { readonly name: "PutBucketPolicy"; readonly bucket: string }
+  | { readonly name: "DeleteBucketPolicy"; readonly bucket: string }
   | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
   | { readonly name: "PutObjectAcl"; readonly bucket: string; readonly key: string }
   | { readonly name: "ListObjects"; readonly bucket: string }
@@ -47,7 +50,11 @@ export interface UploadOperation<N extends string> {
 /** The name of any operation. */
 export type S3OperationName = S3Operation["name"];
 
-/** Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented). */
+/**
+ * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
+ * Some are implemented for a few methods only (`acl`, `policy`, `uploads`); any other method with them
+ * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
+ */
 const UNSUPPORTED_SUBRESOURCES = [
   "accelerate",
   "acl",
@@ -138,6 +145,11 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
   if (method === "GET" && params.has("location")) return { name: "GetBucketLocation", bucket };
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
+  }
+  if (params.has("policy")) {
+    if (method === "GET") return { name: "GetBucketPolicy", bucket };
+    if (method === "PUT") return { name: "PutBucketPolicy", bucket };
+    if (method === "DELETE") return { name: "DeleteBucketPolicy", bucket };
   }
   rejectUnsupported(params, method);
   switch (method) {

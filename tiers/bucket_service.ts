@@ -1,7 +1,10 @@
 /**
- * Buckets: create, delete (only when empty, decided atomically against racing writes), look up, list.
+ * Buckets: create, delete (only when empty, decided atomically against racing writes), look up, list;
+ * bucket policies (stored as the owner's JSON text, validated by the routes). Bucket records and
+ * policies are cached coherently with this process's own commits.
  */
 import {
+  type BucketPolicyRecord,
   type BucketRecord,
   type CannedAcl,
   type Clock,
@@ -34,10 +37,13 @@ export class BucketService {
   readonly #options: BucketServiceOptions;
   /** Bucket records by name, coherent with this process's own commits (see `CoherentCache`). */
   readonly #cache: CoherentCache<BucketRecord>;
+  /** Policies by bucket name (null: known to have none), coherent in the same way. */
+  readonly #policyCache: CoherentCache<BucketPolicyRecord>;
 
   constructor(options: BucketServiceOptions) {
     this.#options = options;
     this.#cache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
+    this.#policyCache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
   }
 
   /**
@@ -96,6 +102,53 @@ export class BucketService {
     throw new StoreError("conflict", `The ACL of ${name} lost 8 races with other writers`);
   }
 
+  /**
+   * The policy of bucket `name`, or null when it has none. Does not check that the bucket exists
+   * (callers look the bucket up first); a deleted bucket's policy is deleted with it.
+   */
+  async getPolicy(name: string): Promise<BucketPolicyRecord | null> {
+    const cached = this.#policyCache.get(name);
+    if (cached !== undefined) return cached;
+    const ticket = this.#policyCache.beginRead();
+    try {
+      const entry = await this.#options.catalog.getBucketPolicy(name);
+      const policy = entry?.record ?? null;
+      this.#policyCache.fill(name, policy, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+      return policy;
+    } catch (error) {
+      this.#policyCache.abandon(ticket);
+      throw error;
+    }
+  }
+
+  /** Stores `document` as the policy of `name`, replacing any; throws `bucket_not_found`. */
+  async putPolicy(name: string, document: string): Promise<void> {
+    await this.#commitPolicy(name, { v: 1, document });
+  }
+
+  /** Deletes the policy of `name` (no error when it has none); throws `bucket_not_found`. */
+  async deletePolicy(name: string): Promise<void> {
+    await this.#commitPolicy(name, null);
+  }
+
+  /** Writes (or with null deletes) the policy in a commit that checks the bucket is unchanged. */
+  async #commitPolicy(name: string, policy: BucketPolicyRecord | null): Promise<void> {
+    const { catalog } = this.#options;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const bucket = await catalog.getBucket(name);
+      if (bucket === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
+      const transaction = catalog.transaction().check(metaKeys.bucket(name), bucket.versionstamp);
+      if (policy === null) transaction.deleteBucketPolicy(name);
+      else transaction.putBucketPolicy(name, policy);
+      const committed = await transaction.commit();
+      if (committed !== null) {
+        this.#policyCache.observe(name, policy, committed);
+        return;
+      }
+    }
+    throw new StoreError("conflict", `The policy of ${name} lost 8 races with other writers`);
+  }
+
   /** Every bucket owned by `ownerId`, by name (at most `MAX_BUCKETS_LISTED` are examined). */
   async list(ownerId: string): Promise<BucketRecord[]> {
     const owned: BucketRecord[] = [];
@@ -126,11 +179,13 @@ export class BucketService {
       .check(metaKeys.bucketEpoch(name), epoch)
       .delete(metaKeys.bucket(name))
       .delete(metaKeys.bucketEpoch(name))
+      .deleteBucketPolicy(name)
       .commit();
     if (committed === null) {
       throw new StoreError("bucket_not_empty", `Bucket ${name} changed while being deleted`);
     }
     this.#cache.observe(name, null, committed);
+    this.#policyCache.observe(name, null, committed);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   DigestStream,
   fromHex,
   type Logger,
+  type Md5Pool,
   type MetadataCatalog,
   metaKeys,
   MIN_PART_BYTES,
@@ -35,6 +36,8 @@ export interface MultipartServiceOptions {
   readonly clock: Clock;
   readonly gcGraceMs: number;
   readonly logger: Logger;
+  /** Hashes large parts' ETags in Web Workers; without it every part is hashed on the main thread. */
+  readonly md5Pool?: Md5Pool;
 }
 
 /** A part named in CompleteMultipartUpload. */
@@ -99,7 +102,7 @@ export class MultipartService {
     const { catalog, clock, objects } = this.#options;
     await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
     const dataId = newRandomId();
-    const digest = new DigestStream();
+    const digest = this.#options.md5Pool?.digest(sizeBytes) ?? new DigestStream();
     const pending = await objects.beginRegionalWrite(dataId);
     try {
       const manifest = await this.#options.regional.write(
@@ -114,7 +117,7 @@ export class MultipartService {
         partNumber: upload.partNumber,
         dataId,
         sizeBytes,
-        etag: toHex(digest.md5()),
+        etag: toHex(await digest.md5()),
         lastModifiedMs: clock.nowMs(),
       };
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {

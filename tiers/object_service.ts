@@ -13,6 +13,7 @@ import {
   DigestStream,
   type ErasureManifest,
   type Logger,
+  type Md5Pool,
   type MetadataCatalog,
   metaKeys,
   type ObjectHead,
@@ -46,6 +47,8 @@ export interface ObjectServiceOptions {
   readonly edge?: EdgeCache;
   /** Object heads kept in memory (0 disables the head cache). */
   readonly headCacheEntries: number;
+  /** Hashes large bodies' ETags in Web Workers; without it every body is hashed on the main thread. */
+  readonly md5Pool?: Md5Pool;
 }
 
 /** The descriptive attributes of a new object. */
@@ -92,18 +95,18 @@ export class ObjectService {
     const { buckets, inlineThresholdBytes } = this.#options;
     await buckets.get(input.bucket);
     const dataId = newRandomId();
-    const digest = new DigestStream();
+    const digest = this.#options.md5Pool?.digest(input.sizeBytes) ?? new DigestStream();
     const body = digest.wrap(input.body);
     if (input.sizeBytes <= inlineThresholdBytes) {
       const bytes = await readExactly(body, input.sizeBytes);
-      const head = this.#newHead(input, dataId, "inline", toHex(digest.md5()));
+      const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()));
       await this.commitHead(input.bucket, head, { inlineBytes: bytes });
       return head;
     }
     const pending = await this.beginRegionalWrite(dataId);
     try {
       const manifest = await this.#options.regional.write(dataId, input.sizeBytes, body, pending.placement);
-      const head = this.#newHead(input, dataId, "regional", toHex(digest.md5()));
+      const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()));
       await this.commitHead(input.bucket, head, { manifest, pending });
       return head;
     } catch (error) {

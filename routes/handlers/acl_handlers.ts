@@ -16,7 +16,7 @@ function displayNameOf(ctx: RequestContext, ownerId: string): string {
 
 /** GetBucketAcl (owner only). */
 export async function getBucketAcl(ctx: Op<"GetBucketAcl">): Promise<Response> {
-  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "owner");
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:GetBucketAcl");
   return xmlResponse(
     renderAccessControlPolicy(bucket.ownerId, displayNameOf(ctx, bucket.ownerId), bucket.acl),
   );
@@ -24,7 +24,7 @@ export async function getBucketAcl(ctx: Op<"GetBucketAcl">): Promise<Response> {
 
 /** PutBucketAcl with `x-amz-acl` (owner only). */
 export async function putBucketAcl(ctx: Op<"PutBucketAcl">): Promise<Response> {
-  await authorizeBucket(ctx, ctx.operation.bucket, "owner");
+  await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:PutBucketAcl");
   const acl = await cannedAclOfAclRequest(ctx);
   await ctx.services.buckets.setAcl(ctx.operation.bucket, acl);
   return new Response(null, { status: 200 });
@@ -32,14 +32,20 @@ export async function putBucketAcl(ctx: Op<"PutBucketAcl">): Promise<Response> {
 
 /** GetObjectAcl (bucket owner only). */
 export async function getObjectAcl(ctx: Op<"GetObjectAcl">): Promise<Response> {
-  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "owner");
+  const bucket = await authorizeBucket(
+    ctx,
+    ctx.operation.bucket,
+    "owner",
+    "s3:GetObjectAcl",
+    ctx.operation.key,
+  );
   const head = await ctx.services.objects.head(ctx.operation.bucket, ctx.operation.key);
   return xmlResponse(renderAccessControlPolicy(bucket.ownerId, displayNameOf(ctx, bucket.ownerId), head.acl));
 }
 
 /** PutObjectAcl with `x-amz-acl` (bucket owner only). */
 export async function putObjectAcl(ctx: Op<"PutObjectAcl">): Promise<Response> {
-  await authorizeBucket(ctx, ctx.operation.bucket, "owner");
+  await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:PutObjectAcl", ctx.operation.key);
   const acl = await cannedAclOfAclRequest(ctx);
   await ctx.services.objects.setAcl(ctx.operation.bucket, ctx.operation.key, acl);
   return new Response(null, { status: 200 });

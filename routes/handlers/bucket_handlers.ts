@@ -64,25 +64,25 @@ async function checkLocationConstraint(ctx: Op<"CreateBucket">): Promise<void> {
 
 /** DeleteBucket: only an empty bucket (BucketNotEmpty otherwise). */
 export async function deleteBucket(ctx: Op<"DeleteBucket">): Promise<Response> {
-  await ownedBucket(ctx, ctx.operation.bucket);
+  await ownedBucket(ctx, ctx.operation.bucket, "s3:DeleteBucket");
   await ctx.services.buckets.delete(ctx.operation.bucket);
   return new Response(null, { status: 204 });
 }
 
 /** HeadBucket: 200 with the bucket's region, 404 when missing. */
 export async function headBucket(ctx: Op<"HeadBucket">): Promise<Response> {
-  const bucket = await ownedBucket(ctx, ctx.operation.bucket);
+  const bucket = await ownedBucket(ctx, ctx.operation.bucket, "s3:ListBucket");
   return new Response(null, { status: 200, headers: { "x-amz-bucket-region": bucket.region } });
 }
 
 /** GetBucketLocation: empty for us-east-1, as S3 answers. */
 export async function getBucketLocation(ctx: Op<"GetBucketLocation">): Promise<Response> {
-  const bucket = await ownedBucket(ctx, ctx.operation.bucket);
+  const bucket = await ownedBucket(ctx, ctx.operation.bucket, "s3:GetBucketLocation");
   const region = bucket.region === "us-east-1" ? "" : bucket.region;
   return xmlResponse(renderXml("LocationConstraint", { "@_xmlns": S3_XMLNS, "#text": region }));
 }
 
-/** The bucket, if it exists and the caller owns it (AccessDenied otherwise). */
-export async function ownedBucket(ctx: RequestContext, name: string): Promise<BucketRecord> {
-  return await authorizeBucket(ctx, name, "owner");
+/** The bucket, if it exists and the caller owns it or its policy allows `action` (AccessDenied otherwise). */
+export async function ownedBucket(ctx: RequestContext, name: string, action: string): Promise<BucketRecord> {
+  return await authorizeBucket(ctx, name, "owner", action);
 }

@@ -24,7 +24,7 @@ export async function listObjectsV2(ctx: Op<"ListObjectsV2">): Promise<Response>
   const token = params.get("continuation-token");
   const startAfter = params.get("start-after") ?? "";
   const after = token !== null ? decodeContinuationToken(token) : startAfter;
-  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list");
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucket");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: after });
   const encode = encoder(common.encodingType);
   const fetchOwner = params.get("fetch-owner") === "true";
@@ -51,7 +51,7 @@ export async function listObjects(ctx: Op<"ListObjects">): Promise<Response> {
   const { params } = ctx;
   const common = commonListParams(params);
   const marker = params.get("marker") ?? "";
-  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list");
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucket");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: marker });
   const encode = encoder(common.encodingType);
   return xmlResponse(renderXml("ListBucketResult", {

@@ -4,3 +4,4 @@ export * as listHandlers from "./list_handlers.ts";
 export * as multipartHandlers from "./multipart_handlers.ts";
 export * as objectHandlers from "./object_handlers.ts";
 export * as aclHandlers from "./acl_handlers.ts";
+export * as policyHandlers from "./policy_handlers.ts";

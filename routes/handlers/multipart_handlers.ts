@@ -21,7 +21,7 @@ export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): P
     ...objectAttributesFrom(ctx.request.headers),
     acl: cannedAclFrom(ctx.request.headers),
   };
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const upload = await ctx.services.multipart.create(bucket, key, attributes);
   return xmlResponse(renderXml("InitiateMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
@@ -36,7 +36,7 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
   rejectCopySource(ctx.request);
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const part = await ctx.services.multipart.uploadPart(
     { bucket, key, uploadId, partNumber },
     sizeBytes,
@@ -48,7 +48,7 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
 /** CompleteMultipartUpload. */
 export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const parts = await completedParts(ctx);
   const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts);
   return xmlResponse(renderXml("CompleteMultipartUploadResult", {
@@ -63,7 +63,7 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
 /** AbortMultipartUpload. */
 export async function abortMultipartUpload(ctx: Op<"AbortMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:AbortMultipartUpload", key);
   await ctx.services.multipart.abort(bucket, key, uploadId);
   return new Response(null, { status: 204 });
 }
@@ -73,7 +73,7 @@ export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
   const marker = integerParam(ctx.params, "part-number-marker", 0, 0, MAX_PART_NUMBER);
   const maxParts = integerParam(ctx.params, "max-parts", 1000, 0, 1000);
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:ListMultipartUploadParts", key);
   const page = await ctx.services.multipart.listParts(bucket, key, uploadId, marker, maxParts);
   const caller = requireCaller(ctx);
   const owner = { ID: caller.id, DisplayName: caller.displayName };

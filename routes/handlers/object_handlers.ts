@@ -18,7 +18,7 @@ import {
 import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
-import { authorizeBucket, authorizeObjectRead, bucketAllows } from "../access_control.ts";
+import { authorizeBucket, authorizeObjectRead, bucketPermits } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -32,7 +32,7 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
     acl: cannedAclFrom(ctx.request.headers),
   };
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const head = await ctx.services.objects.put({ bucket, key, sizeBytes, body, ...attributes });
   return new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
 }
@@ -57,7 +57,7 @@ export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
 /** DeleteObject: 204 whether or not the key existed. */
 export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
-  await authorizeBucket(ctx, bucket, "write");
+  await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
   await ctx.services.objects.delete(bucket, key);
   return new Response(null, { status: 204 });
 }
@@ -116,7 +116,11 @@ async function objectReply(
   const overrides = parseResponseOverrides(ctx.params, ctx.auth.method);
   const rangeHeader = requestHeaders.get("range");
   const partNumber = parsePartNumber(ctx.params, rangeHeader);
-  const head = await readableHead(ctx, await authorizeBucket(ctx, bucket, "exists"), key);
+  const head = await readableHead(
+    ctx,
+    await authorizeBucket(ctx, bucket, "exists", "s3:GetObject", key),
+    key,
+  );
   const headers = objectResponseHeaders(head);
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
@@ -159,10 +163,10 @@ async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: stri
     head = await ctx.services.objects.head(bucket.name, key, { bucketChecked: true });
   } catch (error) {
     const hidden = isStoreError(error) && error.kind === "object_not_found" &&
-      !bucketAllows(bucket, ctx.owner, "list");
+      !await bucketPermits(ctx, bucket, "list", "s3:ListBucket");
     throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
   }
-  authorizeObjectRead(ctx, bucket, head);
+  await authorizeObjectRead(ctx, bucket, head, "s3:GetObject");
   return head;
 }
 

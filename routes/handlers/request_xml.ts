@@ -1,5 +1,5 @@
 /**
- * Reads an XML request body (CreateBucketConfiguration, CompleteMultipartUpload) through the same
+ * Reads a request body (XML such as CreateBucketConfiguration, or a policy's JSON) through the same
  * verification as object bodies: payload hash, Content-MD5 and checksums hold, size is bounded.
  */
 import { MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
@@ -8,16 +8,28 @@ import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import { parseXml } from "../xml.ts";
 
-/** The verified body as text (empty when there is none). */
-export async function readVerifiedText(ctx: RequestContext): Promise<string> {
+/** How large a body may be, and the error when it is larger (by default: XML bodies, MalformedXML). */
+export interface BodyLimit {
+  readonly maxBytes: number;
+  readonly tooLarge: () => S3Error;
+}
+
+const XML_BODY_LIMIT: BodyLimit = {
+  maxBytes: MAX_XML_BODY_BYTES,
+  tooLarge: () => new S3Error("MalformedXML", `The XML body exceeds ${MAX_XML_BODY_BYTES} bytes`),
+};
+
+/** The verified body as text (empty when there is none), at most `limit.maxBytes` long. */
+export async function readVerifiedText(
+  ctx: RequestContext,
+  limit: BodyLimit = XML_BODY_LIMIT,
+): Promise<string> {
   if (ctx.request.body === null) return "";
   const { body } = verifiedBody(ctx.request, ctx.auth);
   try {
-    return new TextDecoder().decode(await readAll(body, MAX_XML_BODY_BYTES));
+    return new TextDecoder().decode(await readAll(body, limit.maxBytes));
   } catch (error) {
-    if (error instanceof RangeError) {
-      throw new S3Error("MalformedXML", `The XML body exceeds ${MAX_XML_BODY_BYTES} bytes`);
-    }
+    if (error instanceof RangeError) throw limit.tooLarge();
     throw error;
   }
 }

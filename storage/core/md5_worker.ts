@@ -10,7 +10,12 @@ import { createHash, type Hash } from "node:crypto";
 /** A message from the main thread to an MD5 worker. */
 export type Md5Request =
   /** Hash the first `length` bytes of `bytes` into digest `id` (creating it on first use). */
-  | { readonly kind: "update"; readonly id: number; readonly bytes: Uint8Array<ArrayBuffer>; readonly length: number }
+  | {
+    readonly kind: "update";
+    readonly id: number;
+    readonly bytes: Uint8Array<ArrayBuffer>;
+    readonly length: number;
+  }
   /** Finish digest `id` and reply with its MD5. */
   | { readonly kind: "finish"; readonly id: number }
   /** Forget digest `id` (its body failed or was cancelled); no reply. */

@@ -7,5 +7,6 @@ export * from "./logger.ts";
 export * from "./bytes.ts";
 export * from "./exact_reader.ts";
 export * from "./digest_stream.ts";
+export { Md5Pool, type Md5PoolOptions } from "./md5_pool.ts";
 export * from "./crc32c.ts";
 export * from "./metrics.ts";

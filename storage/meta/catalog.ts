@@ -7,6 +7,8 @@ import { INLINE_PAGE_BYTES, StoreError } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
 import type { MetaCheck, MetaEntry, MetaKey, MetaMutation, MetaStore } from "./meta_store.ts";
 import {
+  type BucketPolicyRecord,
+  bucketPolicyRecordSchema,
   type BucketRecord,
   bucketRecordSchema,
   type CompositeManifestPage,
@@ -44,6 +46,11 @@ export class MetadataCatalog {
   /** The bucket named `name`, or null. */
   async getBucket(name: string): Promise<Versioned<BucketRecord> | null> {
     return parseEntry(await this.store.get(metaKeys.bucket(name)), bucketRecordSchema);
+  }
+
+  /** The bucket's policy, or null when it has none. */
+  async getBucketPolicy(bucket: string): Promise<Versioned<BucketPolicyRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.bucketPolicy(bucket)), bucketPolicyRecordSchema);
   }
 
   /** Versionstamp of the bucket's change counter (null when never bumped). */
@@ -224,6 +231,16 @@ export class CatalogTransaction {
   /** Writes a bucket record. */
   putBucket(record: BucketRecord): this {
     return this.#set(metaKeys.bucket(record.name), bucketRecordSchema.parse(record));
+  }
+
+  /** Writes the policy of `bucket`. */
+  putBucketPolicy(bucket: string, record: BucketPolicyRecord): this {
+    return this.#set(metaKeys.bucketPolicy(bucket), bucketPolicyRecordSchema.parse(record));
+  }
+
+  /** Deletes the policy of `bucket` (a no-op when it has none). */
+  deleteBucketPolicy(bucket: string): this {
+    return this.delete(metaKeys.bucketPolicy(bucket));
   }
 
   /** Bumps the bucket's change counter (DeleteBucket checks it). */

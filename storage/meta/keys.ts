@@ -10,6 +10,8 @@ export const metaKeys = {
   bucket: (bucket: string): MetaKey => ["bucket", bucket],
   /** All bucket records. */
   buckets: (): MetaKey => ["bucket"],
+  /** A bucket's policy document (the `0` leaves room for more pieces of one configuration). */
+  bucketPolicy: (bucket: string): MetaKey => ["bucket_config", bucket, "policy", 0],
   /** Counter bumped by every object or upload commit, so DeleteBucket can detect a racing write. */
   bucketEpoch: (bucket: string): MetaKey => ["bucket_epoch", bucket],
   /** Current head of an object. */

@@ -21,6 +21,14 @@ export const bucketRecordSchema = z.object({
 /** A bucket as stored. */
 export type BucketRecord = z.infer<typeof bucketRecordSchema>;
 
+/** A bucket policy: the JSON document as the owner sent it (validated by the routes before storing). */
+export const bucketPolicyRecordSchema = z.object({
+  v: z.literal(1),
+  document: z.string(),
+});
+/** A bucket policy as stored. */
+export type BucketPolicyRecord = z.infer<typeof bucketPolicyRecordSchema>;
+
 /** Standard HTTP headers stored with an object and returned on GET/HEAD. */
 export const storedHeadersSchema = z.object({
   cacheControl: z.string().optional(),
