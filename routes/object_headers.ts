@@ -93,7 +93,12 @@ export function responseWithHeaders(
   headers: ResponseHeaderMap,
 ): Response {
   const response = new Response(body, { status });
-  for (const [name, value] of headers) response.headers.set(name, value);
+  // Deno derives Content-Length from a buffer body itself; setting it again costs a header validation.
+  const derivedLength = body instanceof Uint8Array;
+  for (const [name, value] of headers) {
+    if (derivedLength && name === "content-length") continue;
+    response.headers.set(name, value);
+  }
   return response;
 }
 

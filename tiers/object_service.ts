@@ -141,22 +141,37 @@ export class ObjectService {
   /**
    * The bytes of `range` of `head` (as returned by `head()`): a buffer when they come from the edge
    * tier (small objects; a miss loads the whole object once, however many readers ask at the same
-   * time), else a stream from storage. Buffers let the HTTP layer answer without stream machinery.
+   * time), else a stream from storage. Buffers let the HTTP layer answer without stream machinery; a
+   * cached buffer is returned directly, not wrapped in a promise.
    */
-  async open(
+  open(
     head: ObjectHead,
     range?: ByteRange,
-  ): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
+  ): Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
     const { edge, reader } = this.#options;
-    if (edge === undefined || !edge.cacheable(head.sizeBytes)) return await reader.read(head, range);
-    const bytes = await edge.getOrLoad(
+    if (edge === undefined || !edge.cacheable(head.sizeBytes)) return reader.read(head, range);
+    const found = edge.getOrLoad(
       head.dataId,
       head.sizeBytes,
       async () => await readExactly(await reader.read(head), head.sizeBytes),
     );
-    if (bytes === null) return await reader.read(head, range);
+    // An edge hit is answered synchronously (no promise on the hottest path); a miss waits for the load.
+    if (found instanceof Uint8Array) return this.#served(found, range);
+    return this.#afterLoad(found, head, range);
+  }
+
+  async #afterLoad(
+    loading: Promise<Uint8Array<ArrayBuffer> | null>,
+    head: ObjectHead,
+    range?: ByteRange,
+  ): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
+    const bytes = await loading;
+    return bytes === null ? await this.#options.reader.read(head, range) : this.#served(bytes, range);
+  }
+
+  #served(bytes: Uint8Array<ArrayBuffer>, range?: ByteRange): Uint8Array<ArrayBuffer> {
     const served = range === undefined ? bytes : bytes.subarray(range.start, range.end + 1);
-    edge.recordServed(served.length);
+    this.#options.edge?.recordServed(served.length);
     return served;
   }
 

@@ -42,7 +42,8 @@ export async function getObject(ctx: Op<"GetObject">): Promise<Response> {
   const reply = await objectReply(ctx, "GET");
   if (reply.bytes === "none") return responseWithHeaders(null, reply.status, reply.headers);
   const range = reply.bytes === "whole" ? undefined : reply.bytes;
-  const body = await ctx.services.objects.open(reply.head, range);
+  const opened = ctx.services.objects.open(reply.head, range);
+  const body = opened instanceof Uint8Array ? opened : await opened;
   // Bytes from the edge tier go out as they are; streams from storage start before the status is sent.
   const payload = body instanceof Uint8Array ? body : await startedStream(body);
   return responseWithHeaders(payload, reply.status, reply.headers);
