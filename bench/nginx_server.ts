@@ -4,9 +4,9 @@
  * with a generated config that keeps its pid, logs and temp files inside that dir and listens on a
  * 127.0.0.1 port chosen at run time. `await using` stops it; the caller owns and removes the dir.
  */
+import { freePort, killQuietly, waitForPort } from "./peer_process.ts";
 
 const READY_TIMEOUT_MS = 10_000;
-const READY_POLL_MS = 20;
 const STOP_TIMEOUT_MS = 10_000;
 /** Where Debian installs nginx; not on PATH for a non-root shell. */
 const NGINX_CANDIDATES = ["nginx", "/usr/sbin/nginx"];
@@ -42,7 +42,7 @@ export class NginxServer implements AsyncDisposable {
     const stderr = new Response(child.stderr).text();
     const server = new NginxServer(`http://127.0.0.1:${port}`, child, stderr);
     try {
-      await waitForPort(port, child);
+      await waitForPort("nginx", port, child, READY_TIMEOUT_MS);
     } catch (error) {
       await server[Symbol.asyncDispose]();
       const log = await Deno.readTextFile(`${dir}/error.log`).catch(() => "");
@@ -104,37 +104,4 @@ http {
   }
 }
 `;
-}
-
-/** A port that was free a moment ago (nginx cannot be told to pick one and report it). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number, child: Deno.ChildProcess): Promise<void> {
-  const exit: { status: Deno.CommandStatus | null } = { status: null };
-  child.status.then((status) => exit.status = status);
-  const deadline = performance.now() + READY_TIMEOUT_MS;
-  while (performance.now() < deadline) {
-    if (exit.status !== null) {
-      throw new Error(`nginx exited with ${exit.status.code} before listening on 127.0.0.1:${port}`);
-    }
-    try {
-      const connection = await Deno.connect({ hostname: "127.0.0.1", port });
-      connection.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
-    }
-  }
-  throw new Error(`nginx did not listen on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms`);
-}
-
-function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch { /* already exited */ }
 }

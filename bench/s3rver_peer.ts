@@ -5,6 +5,7 @@
  * SIGTERM sent to `npx` when tried, so stopping it needs the server's own pid. Listens on a 127.0.0.1
  * port chosen at run time and stores into a dir the caller owns and removes. `await using` stops it.
  */
+import { freePort, killQuietly, waitForPort } from "./peer_process.ts";
 
 /** The s3rver version every run uses, so its figure is comparable between runs. */
 export const S3RVER_PACKAGE = "s3rver@3.7.1";
@@ -15,7 +16,6 @@ export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3R
 /** Bound on `npx` fetching the package; a first run on a fresh machine downloads it. */
 const INSTALL_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 30_000;
-const READY_POLL_MS = 20;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** A running s3rver process. */
@@ -43,7 +43,7 @@ export class S3rverPeer implements AsyncDisposable {
     const stderr = new Response(child.stderr).text();
     const peer = new S3rverPeer(`http://127.0.0.1:${port}`, child, stderr);
     try {
-      await waitForPort(port, child);
+      await waitForPort("s3rver", port, child, READY_TIMEOUT_MS);
     } catch (error) {
       await peer[Symbol.asyncDispose]();
       throw new Error(`${(error as Error).message}\n${await stderr}`);
@@ -100,37 +100,4 @@ export async function findS3rver(): Promise<{ script: string } | S3rverUnavailab
   } catch (error) {
     return { reason: "npx failed", detail: `npx named ${script}: ${(error as Error).message}` };
   }
-}
-
-/** A port that was free a moment ago (s3rver does not report a port it picked itself when silent). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function waitForPort(port: number, child: Deno.ChildProcess): Promise<void> {
-  const exit: { status: Deno.CommandStatus | null } = { status: null };
-  child.status.then((status) => exit.status = status);
-  const deadline = performance.now() + READY_TIMEOUT_MS;
-  while (performance.now() < deadline) {
-    if (exit.status !== null) {
-      throw new Error(`s3rver exited with ${exit.status.code} before listening on 127.0.0.1:${port}`);
-    }
-    try {
-      const connection = await Deno.connect({ hostname: "127.0.0.1", port });
-      connection.close();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
-    }
-  }
-  throw new Error(`s3rver did not listen on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms`);
-}
-
-function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch { /* already exited */ }
 }
