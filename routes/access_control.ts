@@ -13,7 +13,7 @@
  * client), `aws:UserAgent` and `aws:Referer` come from the headers, `s3:prefix`, `s3:delimiter` and
  * `s3:max-keys` from a ListBucket query when present.
  */
-import type { BucketRecord, CannedAcl, ObjectHead } from "../storage/mod.ts";
+import type { BucketPolicyRecord, BucketRecord, CannedAcl, ObjectHead } from "../storage/mod.ts";
 import { evaluatePolicy, type PolicyDecision, resourceArn } from "./policy/mod.ts";
 import type { RequestContext, S3Owner } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
@@ -35,41 +35,54 @@ const LIST_CONDITION_PARAMS = ["prefix", "delimiter", "max-keys"] as const;
  * The bucket, if the caller may do S3 `action` on it (on object `key` when given): the bucket policy
  * decides first, then `permission` by ownership and ACLs; AccessDenied otherwise.
  */
-export async function authorizeBucket(
+export function authorizeBucket(
   ctx: RequestContext,
   name: string,
   permission: BucketPermission,
   action: string,
   key?: string,
-): Promise<BucketRecord> {
-  const bucket = await ctx.services.buckets.get(name);
-  if (!await bucketPermits(ctx, bucket, permission, action, key)) throw accessDenied();
-  return bucket;
+): BucketRecord | Promise<BucketRecord> {
+  // Synchronous when the bucket and its policy are cached (the common case): no promise per request.
+  const found = ctx.services.buckets.get(name);
+  const check = (bucket: BucketRecord) => {
+    const permits = bucketPermits(ctx, bucket, permission, action, key);
+    const verdict = (allowed: boolean) => {
+      if (!allowed) throw accessDenied();
+      return bucket;
+    };
+    return permits instanceof Promise ? permits.then(verdict) : verdict(permits);
+  };
+  return found instanceof Promise ? found.then(check) : check(found);
 }
 
 /** True when the policy allows `action`, or has no opinion and `permission` is granted by owner/ACL. */
-export async function bucketPermits(
+export function bucketPermits(
   ctx: RequestContext,
   bucket: BucketRecord,
   permission: BucketPermission,
   action: string,
   key?: string,
-): Promise<boolean> {
-  const decision = await policyDecision(ctx, bucket, action, key);
-  return decision === "allow" || (decision === "none" && bucketAllows(bucket, ctx.owner, permission));
+): boolean | Promise<boolean> {
+  const decision = policyDecision(ctx, bucket, action, key);
+  const permits = (d: PolicyDecision) =>
+    d === "allow" || (d === "none" && bucketAllows(bucket, ctx.owner, permission));
+  return decision instanceof Promise ? decision.then(permits) : permits(decision);
 }
 
 /** Throws AccessDenied unless the caller may do `action` (s3:GetObject) on `head` in `bucket`. */
-export async function authorizeObjectRead(
+export function authorizeObjectRead(
   ctx: RequestContext,
   bucket: BucketRecord,
   head: ObjectHead,
   action = "s3:GetObject",
-): Promise<void> {
-  const decision = await policyDecision(ctx, bucket, action, head.key);
-  if (decision === "allow") return;
-  if (decision === "none" && (isOwner(bucket, ctx.owner) || aclGrantsRead(head.acl, ctx.owner))) return;
-  throw accessDenied();
+): void | Promise<void> {
+  const decision = policyDecision(ctx, bucket, action, head.key);
+  const verdict = (d: PolicyDecision) => {
+    if (d === "allow") return;
+    if (d === "none" && (isOwner(bucket, ctx.owner) || aclGrantsRead(head.acl, ctx.owner))) return;
+    throw accessDenied();
+  };
+  return decision instanceof Promise ? decision.then(verdict) : verdict(decision);
 }
 
 /** The authenticated caller; AccessDenied for anonymous requests. */
@@ -96,24 +109,25 @@ export function bucketAllows(
 }
 
 /** What the bucket's policy says of `action` on the bucket (or on `key`); "none" without a policy. */
-async function policyDecision(
+function policyDecision(
   ctx: RequestContext,
   bucket: BucketRecord,
   action: string,
   key: string | undefined,
-): Promise<PolicyDecision> {
+): PolicyDecision | Promise<PolicyDecision> {
   if (POLICY_MANAGEMENT.has(action)) return "none";
-  const record = await ctx.services.buckets.getPolicy(bucket.name);
-  if (record === null) return "none";
-  return evaluatePolicy(ctx.policies.compiled(bucket.name, record), {
-    callerId: ctx.owner?.id ?? null,
-    action,
-    resource: resourceArn(bucket.name, key),
-    context: conditionContext(ctx, action),
-  });
+  // The policy is usually cached: decide synchronously then, and only wait for a metadata read.
+  const found = ctx.services.buckets.getPolicy(bucket.name);
+  const decide = (record: BucketPolicyRecord | null): PolicyDecision =>
+    record === null ? "none" : evaluatePolicy(ctx.policies.compiled(bucket.name, record), {
+      callerId: ctx.owner?.id ?? null,
+      action,
+      resource: resourceArn(bucket.name, key),
+      context: conditionContext(ctx, action),
+    });
+  return found instanceof Promise ? found.then(decide) : decide(found);
 }
 
-/** The condition keys (lower case) this request supplies. */
 function conditionContext(ctx: RequestContext, action: string): Record<string, string | undefined> {
   const headers = ctx.request.headers;
   const context: Record<string, string | undefined> = {

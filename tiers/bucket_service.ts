@@ -66,20 +66,26 @@ export class BucketService {
   }
 
   /** The bucket named `name`; throws `bucket_not_found`. */
-  async get(name: string): Promise<BucketRecord> {
-    let bucket = this.#cache.get(name);
-    if (bucket === undefined) {
-      const ticket = this.#cache.beginRead();
-      try {
-        const entry = await this.#options.catalog.getBucket(name);
-        bucket = entry?.record ?? null;
-        this.#cache.fill(name, bucket, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
-      } catch (error) {
-        this.#cache.abandon(ticket);
-        throw error;
-      }
+  get(name: string): BucketRecord | Promise<BucketRecord> {
+    // A cached answer is returned (or thrown) synchronously: this runs on every request.
+    const cached = this.#cache.get(name);
+    if (cached === undefined) return this.#loadBucket(name);
+    if (cached === null) throw bucketNotFound(name);
+    return cached;
+  }
+
+  async #loadBucket(name: string): Promise<BucketRecord> {
+    const ticket = this.#cache.beginRead();
+    let bucket: BucketRecord | null;
+    try {
+      const entry = await this.#options.catalog.getBucket(name);
+      bucket = entry?.record ?? null;
+      this.#cache.fill(name, bucket, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+    } catch (error) {
+      this.#cache.abandon(ticket);
+      throw error;
     }
-    if (bucket === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
+    if (bucket === null) throw bucketNotFound(name);
     return bucket;
   }
 
@@ -106,9 +112,12 @@ export class BucketService {
    * The policy of bucket `name`, or null when it has none. Does not check that the bucket exists
    * (callers look the bucket up first); a deleted bucket's policy is deleted with it.
    */
-  async getPolicy(name: string): Promise<BucketPolicyRecord | null> {
+  getPolicy(name: string): BucketPolicyRecord | null | Promise<BucketPolicyRecord | null> {
     const cached = this.#policyCache.get(name);
-    if (cached !== undefined) return cached;
+    return cached !== undefined ? cached : this.#loadPolicy(name);
+  }
+
+  async #loadPolicy(name: string): Promise<BucketPolicyRecord | null> {
     const ticket = this.#policyCache.beginRead();
     try {
       const entry = await this.#options.catalog.getBucketPolicy(name);
@@ -187,6 +196,10 @@ export class BucketService {
     this.#cache.observe(name, null, committed);
     this.#policyCache.observe(name, null, committed);
   }
+}
+
+function bucketNotFound(name: string): StoreError {
+  return new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
 }
 
 /** Raised when a bucket name is taken; carries the owner so routes can pick the S3 code. */

@@ -119,22 +119,39 @@ export class ObjectService {
    * The current head of `bucket/key` (strongly consistent); throws `object_not_found`. With
    * `bucketChecked`, the caller has just looked the bucket up itself and the existence check is skipped.
    */
-  async head(bucket: string, key: string, options: { bucketChecked?: boolean } = {}): Promise<ObjectHead> {
-    if (options.bucketChecked !== true) await this.#options.buckets.get(bucket);
-    const name = headName(bucket, key);
-    let head = this.#heads.get(name);
-    if (head === undefined) {
-      const ticket = this.#heads.beginRead();
-      try {
-        const entry = await this.#options.catalog.getObject(bucket, key);
-        head = entry?.record ?? null;
-        this.#heads.fill(name, head, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
-      } catch (error) {
-        this.#heads.abandon(ticket);
-        throw error;
-      }
+  head(
+    bucket: string,
+    key: string,
+    options: { bucketChecked?: boolean } = {},
+  ): ObjectHead | Promise<ObjectHead> {
+    if (options.bucketChecked !== true) {
+      const found = this.#options.buckets.get(bucket);
+      if (found instanceof Promise) return found.then(() => this.#headInBucket(bucket, key));
     }
-    if (head === null) throw new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
+    return this.#headInBucket(bucket, key);
+  }
+
+  /** The head of `key` in an existing bucket: synchronous when cached. */
+  #headInBucket(bucket: string, key: string): ObjectHead | Promise<ObjectHead> {
+    const cached = this.#heads.get(headName(bucket, key));
+    if (cached === undefined) return this.#loadHead(bucket, key);
+    if (cached === null) throw objectNotFound(bucket, key);
+    return cached;
+  }
+
+  async #loadHead(bucket: string, key: string): Promise<ObjectHead> {
+    const name = headName(bucket, key);
+    const ticket = this.#heads.beginRead();
+    let head: ObjectHead | null;
+    try {
+      const entry = await this.#options.catalog.getObject(bucket, key);
+      head = entry?.record ?? null;
+      this.#heads.fill(name, head, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+    } catch (error) {
+      this.#heads.abandon(ticket);
+      throw error;
+    }
+    if (head === null) throw objectNotFound(bucket, key);
     return head;
   }
 
@@ -362,6 +379,10 @@ async function readExactly(
     throw new StoreError("incomplete_body", `Body has ${bytes.length} bytes, expected ${sizeBytes}`);
   }
   return bytes;
+}
+
+function objectNotFound(bucket: string, key: string): StoreError {
+  return new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
 }
 
 function headName(bucket: string, key: string): string {
