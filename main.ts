@@ -22,10 +22,16 @@ async function main(args: string[]): Promise<number> {
     switch (role) {
       case "gateway":
         logUnhandledRejections();
-        return await runUntilSignal(await startGateway(await loadGatewayConfig(source)));
+        {
+          const config = await loadGatewayConfig(source);
+          return await runUntilSignal(await startGateway(config), config.exitWithParent);
+        }
       case "worker":
         logUnhandledRejections();
-        return await runUntilSignal(await startWorker(loadWorkerConfig(source)));
+        {
+          const config = loadWorkerConfig(source);
+          return await runUntilSignal(await startWorker(config), config.exitWithParent);
+        }
       case "dev":
         return await runDevCluster(loadDevConfig(source), {
           mainModule: new URL(import.meta.url).pathname,
@@ -63,11 +69,18 @@ function logUnhandledRejections(): void {
 /** Serves until SIGINT or SIGTERM, then shuts down cleanly. */
 async function runUntilSignal(
   process: { shutdown(): Promise<void>; finished: Promise<void> },
+  exitWithParent: boolean,
 ): Promise<number> {
   let onSignal = () => {};
   const signalled = new Promise<void>((resolve) => onSignal = resolve);
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  if (exitWithParent) {
+    // The parent holds our stdin open; end of input means it is gone (even if it was SIGKILLed).
+    (async () => {
+      for await (const _ of Deno.stdin.readable) { /* nothing is sent; we only wait for the end */ }
+    })().catch(() => {}).finally(onSignal);
+  }
   await Promise.race([signalled, process.finished]);
   await process.shutdown();
   Deno.removeSignalListener("SIGINT", onSignal);

@@ -25,8 +25,9 @@ export class ChildProcess {
   ) {
     const command = new Deno.Command(Deno.execPath(), {
       args: ["run", "--allow-all", "--config", configFile, mainModule, ...args],
-      env,
-      stdin: "null",
+      // With a stdin pipe held open by this process, the child stops by itself if we die (even by SIGKILL).
+      env: { ...env, OBJSTORE_EXIT_WITH_PARENT: "true" },
+      stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
     });
@@ -101,6 +102,7 @@ export class ChildProcess {
       await this.#child.status;
     } finally {
       clearTimeout(timer);
+      await this.#child.stdin.close().catch(() => {});
     }
   }
 }

@@ -29,6 +29,7 @@ Deno.test("loadWorkerConfig() fills in defaults for everything but the id and se
     dataDir: ".data",
     workerId: "z1-w1",
     clusterSecret: SECRET,
+    exitWithParent: false,
     logLevel: "info",
   });
 });
@@ -39,6 +40,7 @@ Deno.test("loadWorkerConfig() reads every setting from the environment", () => {
     OBJSTORE_HOST: "0.0.0.0",
     OBJSTORE_PORT: "4101",
     OBJSTORE_DATA_DIR: "/srv/worker",
+    OBJSTORE_EXIT_WITH_PARENT: "true",
     OBJSTORE_LOG_LEVEL: "debug",
   }));
   assertEquals(config, {
@@ -47,6 +49,7 @@ Deno.test("loadWorkerConfig() reads every setting from the environment", () => {
     dataDir: "/srv/worker",
     workerId: "z1-w1",
     clusterSecret: SECRET,
+    exitWithParent: true,
     logLevel: "debug",
   });
 });
@@ -158,6 +161,7 @@ Deno.test("loadDevConfig() fills in defaults and leaves the cluster secret to be
     edgeMaxObjectBytes: 8 * 1024 * 1024,
     edgeAdmission: "tinylfu",
     headCacheEntries: 100_000,
+    exitWithParent: false,
     logLevel: "info",
     zones: 3,
     workersPerZone: 3,
@@ -368,6 +372,7 @@ Deno.test("loadGatewayConfig() fills in defaults and does not carry the workers 
     edgeMaxObjectBytes: 8 * 1024 * 1024,
     edgeAdmission: "tinylfu",
     headCacheEntries: 100_000,
+    exitWithParent: false,
     logLevel: "info",
   });
 });

@@ -9,6 +9,9 @@ import type { DevConfig, WorkerEndpoint } from "./config.ts";
 
 /** How long a process may take to become ready. */
 const READY_TIMEOUT_MS = 60_000;
+/** How long after a child's exit a signal to us still counts as the cause of that exit. */
+const SIGNAL_RACE_MS = 500;
+
 /** How long a process may take to stop before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
@@ -45,7 +48,16 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
     console.log(`access key: ${config.rootAccessKey}`);
     console.log(`secret key: ${config.rootSecretKey}`);
     const exited = Promise.race(children.map(async (child) => ({ child, status: await child.status })));
-    const outcome = await Promise.race([signal.then(() => null), exited]);
+    let outcome = await Promise.race([signal.then(() => null), exited]);
+    if (outcome !== null) {
+      // Ctrl-C in a terminal (or a signal to the whole process group) reaches the children too, and one of
+      // them may exit a moment before our own handler runs: that is a requested stop, not a crash.
+      const signalledToo = await Promise.race([
+        signal.then(() => true),
+        delay(SIGNAL_RACE_MS).then(() => false),
+      ]);
+      if (signalledToo) outcome = null;
+    }
     if (outcome !== null) {
       console.error(
         `objstore dev: ${outcome.child.name} exited with status ${outcome.status.code}; stopping`,
@@ -99,6 +111,10 @@ async function startWorkers(
     }
   }
   return await Promise.all(pending);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The secret stored at `path`, created (random, owner-only) on first use. */

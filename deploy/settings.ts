@@ -190,6 +190,15 @@ export const GATEWAY_SETTINGS = {
     description: "Object heads kept in gateway memory, exactly coherent with its own commits; 0 disables.",
     schema: wholeNumber(0, 10_000_000),
   },
+  exitWithParent: {
+    env: "OBJSTORE_EXIT_WITH_PARENT",
+    unit: "true | false",
+    defaultValue: "false",
+    description:
+      "Stop when standard input closes: set by the dev cluster and the tests, which keep a pipe open, so a " +
+      "process never outlives a parent that was killed.",
+    schema: z.enum(["true", "false"]).transform((value) => value === "true"),
+  },
   logLevel: {
     env: "OBJSTORE_LOG_LEVEL",
     unit: "debug | info | warn | error",
@@ -216,6 +225,7 @@ export const WORKER_SETTINGS = {
     schema: z.string().regex(/^[a-z0-9-]{1,64}$/, "expected 1-64 lower-case letters, digits or '-'"),
   },
   clusterSecret: GATEWAY_SETTINGS.clusterSecret,
+  exitWithParent: GATEWAY_SETTINGS.exitWithParent,
   logLevel: GATEWAY_SETTINGS.logLevel,
 } as const satisfies Record<string, SettingSpec<unknown>>;
 

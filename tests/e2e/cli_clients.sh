@@ -83,4 +83,18 @@ if stop_dev TERM; then pass "SIGTERM stops the dev cluster with status 0"; else 
 sleep 0.5
 if no_children_left; then pass "no process of the cluster is left after SIGTERM"; else fail "processes left after SIGTERM"; fi
 
+# A dev process killed outright (SIGKILL cannot be handled) must not leave its workers and gateway behind:
+# they watch their stdin pipe and stop when it closes.
+if start_dev; then
+  pkill -KILL -f "main.ts dev --port 0 --data-dir $WORK/data"
+  for _ in $(seq 1 100); do no_children_left && break; sleep 0.1; done
+  if no_children_left; then pass "no process of the cluster outlives a SIGKILLed dev process"; else
+    fail "processes left after SIGKILL of the dev process"; pgrep -af "$WORK/data"
+  fi
+  wait "$DEV_PID" 2>/dev/null
+  DEV_PID=""
+else
+  fail "third start of the dev cluster"
+fi
+
 [ "$failures" = 0 ]

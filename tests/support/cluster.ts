@@ -187,9 +187,11 @@ async function spawnRole(
       OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
       OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
       OBJSTORE_LOG_LEVEL: "warn",
+      // Our end of the stdin pipe closes when this process dies, and the child then stops by itself.
+      OBJSTORE_EXIT_WITH_PARENT: "true",
       ...extraEnv,
     },
-    stdin: "null",
+    stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -208,6 +210,7 @@ async function spawnRole(
           child.kill("SIGKILL");
         } catch { /* already gone */ }
         await child.status;
+        await child.stdin.close().catch(() => {});
         throw new Error(`${args[0]} did not become ready:\n${await output}`);
       }
       buffer += value;
@@ -245,5 +248,6 @@ async function stopProcess(running: RunningProcess, signal: Deno.Signal): Promis
   }, 10_000);
   await running.child.status;
   clearTimeout(timer);
+  await running.child.stdin.close().catch(() => {});
   await running.output;
 }
