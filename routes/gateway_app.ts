@@ -10,6 +10,7 @@ import { renderErrorXml, toS3Error } from "./error_response.ts";
 import {
   aclHandlers,
   bucketHandlers,
+  deleteObjects,
   listHandlers,
   multipartHandlers,
   objectHandlers,
@@ -44,6 +45,7 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   GetObject: objectHandlers.getObject,
   HeadObject: objectHandlers.headObject,
   DeleteObject: objectHandlers.deleteObject,
+  DeleteObjects: deleteObjects,
   CreateMultipartUpload: multipartHandlers.createMultipartUpload,
   UploadPart: multipartHandlers.uploadPart,
   CompleteMultipartUpload: multipartHandlers.completeMultipartUpload,

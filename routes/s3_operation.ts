@@ -20,6 +20,7 @@ export type S3Operation =
   | { readonly name: "DeleteBucket"; readonly bucket: string }
   | { readonly name: "HeadBucket"; readonly bucket: string }
   | { readonly name: "GetBucketLocation"; readonly bucket: string }
+  | { readonly name: "DeleteObjects"; readonly bucket: string }
   | { readonly name: "GetBucketAcl"; readonly bucket: string }
   | { readonly name: "PutBucketAcl"; readonly bucket: string }
   | { readonly name: "GetBucketPolicy"; readonly bucket: string }
@@ -143,6 +144,7 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
 
 function parseBucketOperation(method: string, bucket: string, params: URLSearchParams): S3Operation {
   if (method === "GET" && params.has("location")) return { name: "GetBucketLocation", bucket };
+  if (method === "POST" && params.has("delete")) return { name: "DeleteObjects", bucket };
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
   }

@@ -202,6 +202,7 @@ const OPERATION_CASES: readonly OperationCase[] = [
   { method: "HEAD", bucket: "b-1", expected: { name: "HeadBucket", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "location", expected: { name: "GetBucketLocation", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "acl", expected: { name: "GetBucketAcl", bucket: "b-1" } },
+  { method: "POST", bucket: "b-1", query: "delete", expected: { name: "DeleteObjects", bucket: "b-1" } },
   { method: "PUT", bucket: "b-1", query: "acl", expected: { name: "PutBucketAcl", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "policy", expected: { name: "GetBucketPolicy", bucket: "b-1" } },
   { method: "PUT", bucket: "b-1", query: "policy", expected: { name: "PutBucketPolicy", bucket: "b-1" } },
@@ -354,8 +355,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "POST ?delete on a bucket (DeleteObjects)",
-    method: "POST",
+    name: "DELETE ?delete on a bucket (never a DeleteBucket)",
+    method: "DELETE",
     bucket: "b-1",
     query: "delete",
     code: "NotImplemented",

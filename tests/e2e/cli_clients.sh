@@ -79,6 +79,7 @@ if no_children_left; then pass "no process of the cluster is left after SIGINT";
 if start_dev; then pass "dev restarts on the same data dir"; else fail "restart"; tail -n 30 "$WORK/dev.err"; exit 1; fi
 check "after restart the 32 MiB object reads back identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin '$WORK/big.again' && cmp '$WORK/big.bin' '$WORK/big.again'"
 check "after restart rclone still lists its objects" bash -c "rclone lsf -R obj:rclone-bucket | grep -q 'tree/hello.txt'"
+check "aws s3 rm --recursive empties a bucket (DeleteObjects)" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 rm --recursive s3://e2e-bucket && [ -z \"\$(AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket --recursive)\" ]"
 if stop_dev TERM; then pass "SIGTERM stops the dev cluster with status 0"; else fail "SIGTERM exit status"; fi
 sleep 0.5
 if no_children_left; then pass "no process of the cluster is left after SIGTERM"; else fail "processes left after SIGTERM"; fi

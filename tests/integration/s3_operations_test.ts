@@ -383,6 +383,39 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     );
   });
 
+  await t.step("DeleteObjects deletes many keys, reports each, and honours Quiet", async () => {
+    const { DeleteObjectsCommand } = await import("@aws-sdk/client-s3");
+    for (const key of ["batch/1", "batch/2", "batch/3"]) {
+      await s3.send(new PutObjectCommand({ Bucket: "alpha", Key: key, Body: randomBytes(100_000) }));
+    }
+    const result = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: "alpha",
+        Delete: { Objects: [{ Key: "batch/1" }, { Key: "batch/2" }, { Key: "batch/never-existed" }] },
+      }),
+    );
+    assertEquals(result.Deleted?.map((d) => d.Key).sort(), ["batch/1", "batch/2", "batch/never-existed"]);
+    assertEquals(result.Errors ?? [], []);
+    const quiet = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: "alpha",
+        Delete: { Objects: [{ Key: "batch/3" }, { Key: "k".repeat(1025) }], Quiet: true },
+      }),
+    );
+    assertEquals(quiet.Deleted ?? [], []);
+    assertEquals(quiet.Errors?.map((e) => [e.Key?.length, e.Code]), [[1025, "KeyTooLongError"]]);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: "alpha", Prefix: "batch/" }));
+    assertEquals(left.KeyCount, 0);
+    const { signedFetch } = await import("../support/signed_fetch.ts");
+    const noDigest = await signedFetch(`${cluster.endpoint}/alpha?delete`, {
+      method: "POST",
+      body: "<Delete><Object><Key>meta.txt</Key></Object></Delete>",
+    });
+    assertEquals(noDigest.status, 400);
+    await noDigest.body?.cancel();
+    await s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "meta.txt" }));
+  });
+
   await t.step("DeleteBucket refuses a non-empty bucket and deletes an empty one", async () => {
     await assertRejectsS3(() => s3.send(new DeleteBucketCommand({ Bucket: "tree" })), "BucketNotEmpty", 409);
     await s3.send(new CreateBucketCommand({ Bucket: "empty-one" }));

@@ -1,0 +1,81 @@
+/**
+ * DeleteObjects (POST /BUCKET?delete): up to 1000 keys in one request, each deleted on its own with its
+ * own authorization and its own result; `Quiet` reports errors only. The body must carry Content-MD5 or
+ * an x-amz-checksum-* header (as S3 requires), and is verified like every other body.
+ */
+import { isStoreError, MAX_LIST_KEYS } from "../../storage/mod.ts";
+import { authorizeBucket } from "../access_control.ts";
+import type { RequestContext } from "../request_context.ts";
+import { S3Error } from "../s3_errors.ts";
+import { checkObjectKey } from "../s3_names.ts";
+import type { S3Operation } from "../s3_operation.ts";
+import { renderXml, S3_XMLNS, type XmlElement } from "../xml.ts";
+import { readXmlBody } from "./request_xml.ts";
+import { xmlResponse } from "./responses.ts";
+
+type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
+
+/** Keys deleted at the same time (each delete is one metadata commit). */
+const DELETE_CONCURRENCY = 8;
+
+/** DeleteObjects. */
+export async function deleteObjects(ctx: Op<"DeleteObjects">): Promise<Response> {
+  const { bucket } = ctx.operation;
+  const headers = ctx.request.headers;
+  const hasDigest = headers.has("content-md5") ||
+    [...headers.keys()].some((name) => name.startsWith("x-amz-checksum-") || name === "x-amz-trailer");
+  if (!hasDigest) {
+    throw new S3Error("InvalidRequest", "Missing required header for this request: Content-MD5");
+  }
+  await ctx.services.buckets.get(bucket);
+  const { keys, quiet } = await deleteRequest(ctx);
+  const results: XmlElement[] = new Array(keys.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const index = next++;
+      results[index] = await deleteOne(ctx, bucket, keys[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, keys.length) }, worker));
+  const deleted = results.filter((result) => "Deleted" in result).map((result) =>
+    result.Deleted as XmlElement
+  );
+  const errors = results.filter((result) => "Error" in result).map((result) => result.Error as XmlElement);
+  return xmlResponse(renderXml("DeleteResult", {
+    "@_xmlns": S3_XMLNS,
+    Deleted: quiet ? [] : deleted,
+    Error: errors,
+  }));
+}
+
+async function deleteOne(ctx: RequestContext, bucket: string, key: string): Promise<XmlElement> {
+  try {
+    checkObjectKey(key);
+    await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
+    await ctx.services.objects.delete(bucket, key);
+    return { Deleted: { Key: key } };
+  } catch (error) {
+    if (error instanceof S3Error) return { Error: { Key: key, Code: error.code, Message: error.message } };
+    if (isStoreError(error, "conflict")) {
+      return { Error: { Key: key, Code: "SlowDown", Message: "Please reduce your request rate." } };
+    }
+    return { Error: { Key: key, Code: "InternalError", Message: "We encountered an internal error." } };
+  }
+}
+
+async function deleteRequest(ctx: RequestContext): Promise<{ keys: string[]; quiet: boolean }> {
+  const root = await readXmlBody(ctx, "Delete");
+  if (root === null) throw new S3Error("MalformedXML", "DeleteObjects needs a <Delete> document");
+  const objects = Array.isArray(root.Object) ? root.Object : [];
+  if (objects.length === 0) throw new S3Error("MalformedXML", "The <Delete> document names no <Object>");
+  if (objects.length > MAX_LIST_KEYS) {
+    throw new S3Error("MalformedXML", `At most ${MAX_LIST_KEYS} keys per request, got ${objects.length}`);
+  }
+  const keys = objects.map((object: unknown) => {
+    const key = (object as Record<string, unknown> | null)?.Key;
+    if (typeof key !== "string") throw new S3Error("MalformedXML", "Every <Object> needs a <Key>");
+    return key;
+  });
+  return { keys, quiet: String(root.Quiet ?? "false").trim().toLowerCase() === "true" };
+}
