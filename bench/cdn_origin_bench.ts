@@ -20,7 +20,7 @@ import { scrapeMetrics } from "../tests/support/metrics_scrape.ts";
 import { expectBytes } from "./baselines.ts";
 import { type BenchRow, rowBeside } from "./bench_table.ts";
 import { SMALL_OBJECT_BYTES } from "./bench_sizes.ts";
-import { BenchPresigner } from "./bench_presigner.ts";
+import { BenchSigner } from "./bench_signer.ts";
 import { randomBytes } from "./byte_streams.ts";
 import { putColdObjects } from "./cold_objects.ts";
 import { missingRow } from "./missing_figure.ts";
@@ -164,7 +164,7 @@ async function putCachedObjects(
   }
   return {
     publicUrl: new URL(`${cluster.endpoint}/${BUCKET}/${PUBLIC_KEY}`),
-    presignedUrl: await new BenchPresigner(TEST_CREDENTIALS).getUrl(
+    presignedUrl: await new BenchSigner(TEST_CREDENTIALS).presignedGetUrl(
       new URL(`${cluster.endpoint}/${BUCKET}/${CACHED_KEY}`),
     ),
   };

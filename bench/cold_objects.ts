@@ -5,7 +5,6 @@
  */
 import type { BenchCredentials } from "./bench_signer.ts";
 import { BenchSigner } from "./bench_signer.ts";
-import { BenchPresigner } from "./bench_presigner.ts";
 import { expectBytes } from "./baselines.ts";
 import { requestsPerSecond } from "./request_rate.ts";
 
@@ -40,10 +39,9 @@ export async function putColdObjects(
     });
     await expectBytes(response, 0, `Gateway PUT of ${bucket}/${prefix}${index}`);
   });
-  const presigner = new BenchPresigner(credentials);
   const paths: string[] = [];
   for (let index = 0; index < count; index++) {
-    const url = await presigner.getUrl(objectUrl(index));
+    const url = await signer.presignedGetUrl(objectUrl(index));
     paths.push(url.pathname + url.search);
   }
   return { paths, putsPerSecond };
