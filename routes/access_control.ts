@@ -19,7 +19,7 @@ import type { RequestContext, S3Owner } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 
 /** What a bucket-level request needs from ownership and ACLs when the policy has no opinion. */
-export type BucketPermission = "owner" | "list" | "write" | "exists";
+export type BucketPermission = "owner" | "list" | "write";
 
 /** Actions a bucket policy never governs (the owner's alone). */
 const POLICY_MANAGEMENT: ReadonlySet<string> = new Set([
@@ -69,20 +69,34 @@ export function bucketPermits(
   return decision instanceof Promise ? decision.then(permits) : permits(decision);
 }
 
-/** Throws AccessDenied unless the caller may do `action` (s3:GetObject) on `head` in `bucket`. */
-export function authorizeObjectRead(
+/**
+ * The first half of a read check, before the object's head is looked up: the policy's decision on
+ * `s3:GetObject` of `key` (an explicit Deny refuses at once, even for a key that does not exist).
+ * Pass the decision to `checkObjectRead` with the head, so the policy is evaluated once per request.
+ */
+export function objectReadPolicy(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  key: string,
+): PolicyDecision | Promise<PolicyDecision> {
+  const decision = policyDecision(ctx, bucket, "s3:GetObject", key);
+  const refuseDeny = (d: PolicyDecision) => {
+    if (d === "deny") throw accessDenied();
+    return d;
+  };
+  return decision instanceof Promise ? decision.then(refuseDeny) : refuseDeny(decision);
+}
+
+/** Throws AccessDenied unless `decision` (from `objectReadPolicy`) or owner/ACL lets the caller read `head`. */
+export function checkObjectRead(
   ctx: RequestContext,
   bucket: BucketRecord,
   head: ObjectHead,
-  action = "s3:GetObject",
-): void | Promise<void> {
-  const decision = policyDecision(ctx, bucket, action, head.key);
-  const verdict = (d: PolicyDecision) => {
-    if (d === "allow") return;
-    if (d === "none" && (isOwner(bucket, ctx.owner) || aclGrantsRead(head.acl, ctx.owner))) return;
-    throw accessDenied();
-  };
-  return decision instanceof Promise ? decision.then(verdict) : verdict(decision);
+  decision: PolicyDecision,
+): void {
+  if (decision === "allow") return;
+  if (decision === "none" && (isOwner(bucket, ctx.owner) || aclGrantsRead(head.acl, ctx.owner))) return;
+  throw accessDenied();
 }
 
 /** The authenticated caller; AccessDenied for anonymous requests. */
@@ -97,7 +111,7 @@ export function bucketAllows(
   caller: S3Owner | null,
   permission: BucketPermission,
 ): boolean {
-  if (permission === "exists" || isOwner(bucket, caller)) return true;
+  if (isOwner(bucket, caller)) return true;
   switch (permission) {
     case "owner":
       return false;

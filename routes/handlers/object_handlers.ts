@@ -18,7 +18,7 @@ import {
 import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
-import { authorizeBucket, authorizeObjectRead, bucketPermits } from "../access_control.ts";
+import { authorizeBucket, bucketPermits, checkObjectRead, objectReadPolicy } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -117,11 +117,7 @@ async function objectReply(
   const overrides = parseResponseOverrides(ctx.params, ctx.auth.method);
   const rangeHeader = requestHeaders.get("range");
   const partNumber = parsePartNumber(ctx.params, rangeHeader);
-  const head = await readableHead(
-    ctx,
-    await authorizeBucket(ctx, bucket, "exists", "s3:GetObject", key),
-    key,
-  );
+  const head = await readableHead(ctx, await ctx.services.buckets.get(bucket), key);
   const headers = objectResponseHeaders(head);
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
@@ -159,6 +155,7 @@ async function objectReply(
  * `AccessDenied` rather than `NoSuchKey` for a caller who may not list the bucket, so it cannot probe keys.
  */
 async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: string): Promise<ObjectHead> {
+  const decision = await objectReadPolicy(ctx, bucket, key);
   let head: ObjectHead;
   try {
     head = await ctx.services.objects.head(bucket.name, key, { bucketChecked: true });
@@ -167,7 +164,7 @@ async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: stri
       !await bucketPermits(ctx, bucket, "list", "s3:ListBucket");
     throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
   }
-  await authorizeObjectRead(ctx, bucket, head, "s3:GetObject");
+  checkObjectRead(ctx, bucket, head, decision);
   return head;
 }
 
