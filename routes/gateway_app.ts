@@ -5,7 +5,13 @@
  */
 import { Hono } from "hono";
 import { type Logger, toHex } from "../storage/mod.ts";
-import { authenticateRequest, plainAnonymous, rawRequestTarget, SigningKeyCache } from "./auth/mod.ts";
+import {
+  authenticateRequest,
+  type AuthResult,
+  plainAnonymous,
+  rawRequestTarget,
+  SigningKeyCache,
+} from "./auth/mod.ts";
 import { renderErrorXml, toS3Error } from "./error_response.ts";
 import {
   aclHandlers,
@@ -53,7 +59,7 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   ListParts: multipartHandlers.listParts,
 };
 
-/** Hono environment: the connection info passed as `app.fetch(request, connection)`, the request id. */
+/** Hono environment: the connection info passed as `app.fetch(request, connection)`. */
 type Env = { Bindings: GatewayConnection };
 
 /**
@@ -69,6 +75,52 @@ function carriesCredentials(request: Request, params: URLSearchParams): boolean 
 }
 
 /**
+ * Request ids: 6 random hex digits per gateway start, then a 10-digit hex counter. Unique per gateway run
+ * and far cheaper per request than drawing random bytes. The counter starts at 16^9 and wraps within
+ * [16^9, 16^10), so it always has 10 digits and needs no padding.
+ */
+class RequestIds {
+  static readonly #FIRST = 0x1000000000;
+  static readonly #END = 0x10000000000;
+  readonly #prefix = toHex(crypto.getRandomValues(new Uint8Array(3))).toUpperCase();
+  #next = RequestIds.#FIRST;
+
+  /** The next request id (16 upper-case hex digits). */
+  next(): string {
+    const id = this.#prefix + this.#next.toString(16).toUpperCase();
+    this.#next = this.#next + 1 === RequestIds.#END ? RequestIds.#FIRST : this.#next + 1;
+    return id;
+  }
+}
+
+/** One request's context; a class so the lazy URL getter lives on the prototype, not per request. */
+class GatewayRequestContext implements RequestContext {
+  #url: URL | undefined;
+
+  constructor(
+    readonly request: Request,
+    readonly params: URLSearchParams,
+    readonly operation: S3Operation,
+    readonly auth: AuthResult,
+    readonly owner: S3Owner | null,
+    readonly services: GatewayServices,
+    readonly requestId: string,
+    readonly connection: GatewayConnection | undefined,
+    readonly policies: PolicyMemo,
+  ) {}
+
+  /** The request URL, parsed on first use: most requests (a cached GET) never need it. */
+  get url(): URL {
+    return this.#url ??= new URL(this.request.url);
+  }
+
+  /** The peer's address, read only by policies that test `aws:SourceIp`. */
+  get sourceIp(): string | null {
+    return this.connection?.remoteAddr?.hostname ?? null;
+  }
+}
+
+/**
  * Builds the gateway's HTTP app. Serve it with `app.fetch(request, { remoteAddr })` so policies can test
  * the caller's address; without it `aws:SourceIp` is absent.
  */
@@ -76,31 +128,44 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
   const app = new Hono<Env>();
   const signingKeys = new SigningKeyCache();
   const policies = new PolicyMemo();
+  const requestIds = new RequestIds();
 
-  // Request ids: 6 random hex digits per gateway start, then a counter (10 hex digits). Unique per
-  // gateway run and far cheaper per request than drawing random bytes.
-  const idPrefix = toHex(crypto.getRandomValues(new Uint8Array(3))).toUpperCase();
-  let requestCount = 0;
-  // Request id by request, for the error handler (cheaper than a Hono context variable per request).
-  const requestIds = new WeakMap<Request, string>();
+  /** The S3 error response for `error` (also the place that logs unexpected failures). */
+  function errorResponse(error: unknown, request: Request, requestId: string): Response {
+    const { s3, internal } = toS3Error(error);
+    const path = rawRequestTarget(request.url).path;
+    if (internal) logger.error("request failed", { requestId, method: request.method, path, error });
+    else logger.debug("request refused", { requestId, code: s3.code, message: s3.message });
+    const body = request.method === "HEAD" ? null : renderErrorXml(s3, path, requestId);
+    const headers = new Headers({ "content-type": "application/xml", "x-amz-request-id": requestId });
+    if (s3.code === "InvalidRange" && s3.details.ActualObjectSize !== undefined) {
+      headers.set("content-range", `bytes */${s3.details.ActualObjectSize}`);
+    }
+    return new Response(body, { status: s3.status, headers });
+  }
 
-  // One handler, no middleware: every layer costs on the hot cached-GET path (measured with wrk).
+  // One handler, no middleware: every layer costs on the hot cached-GET path (measured with wrk). Errors
+  // are rendered here rather than in onError, which would need the request id carried beside the request.
   app.all("*", async function s3Request(c) {
-    requestCount = (requestCount + 1) % 0x10000000000;
-    const requestId = idPrefix + requestCount.toString(16).toUpperCase().padStart(10, "0");
-    requestIds.set(c.req.raw, requestId);
+    const requestId = requestIds.next();
     // c.env is undefined when the app is driven without connection info (app.request in tests).
-    const sourceIp = (c.env as GatewayConnection | undefined)?.remoteAddr?.hostname ?? null;
-    const response = await serveS3(c.req.raw, requestId, sourceIp);
+    const connection = c.env as GatewayConnection | undefined;
+    let response: Response;
+    try {
+      response = await serveS3(c.req.raw, requestId, connection);
+    } catch (error) {
+      return errorResponse(error, c.req.raw, requestId);
+    }
     response.headers.set("x-amz-request-id", requestId);
     return response;
   });
 
-  async function serveS3(request: Request, requestId: string, sourceIp: string | null): Promise<Response> {
+  async function serveS3(
+    request: Request,
+    requestId: string,
+    connection: GatewayConnection | undefined,
+  ): Promise<Response> {
     const target = rawRequestTarget(request.url);
-    // Parsing the URL is deferred: most requests (a cached GET) never need it.
-    let parsedUrl: URL | undefined;
-    const requestUrl = () => parsedUrl ??= new URL(request.url);
     const params = new URLSearchParams(target.query);
     if (request.method === "GET" && target.path === METRICS_PATH && !carriesCredentials(request, params)) {
       return new Response(services.metricsText(), {
@@ -109,7 +174,7 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     }
     const auth = plainAnonymous(request) ?? await authenticateRequest(request, {
       get host() {
-        return requestUrl().host;
+        return new URL(request.url).host;
       },
     }, {
       region: services.region,
@@ -125,43 +190,29 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
       }
       owner = user.owner;
     }
-    const host = request.headers.get("host") ?? requestUrl().host;
+    const host = request.headers.get("host") ?? new URL(request.url).host;
     const operation = parseOperation(
       request.method,
       parseTarget(host, target.path, services.baseDomain),
       params,
     );
-    const ctx: RequestContext = {
+    const ctx: RequestContext = new GatewayRequestContext(
       request,
-      get url() {
-        return requestUrl();
-      },
       params,
       operation,
       auth,
       owner,
       services,
       requestId,
-      sourceIp,
+      connection,
       policies,
-    };
+    );
     const handler = HANDLERS[operation.name] as Handler<S3OperationName>;
-    return await handler(ctx as RequestContext<never>);
+    return handler(ctx as RequestContext<never>);
   }
 
-  app.onError(function s3ErrorResponse(error, c) {
-    const { s3, internal } = toS3Error(error);
-    const requestId = requestIds.get(c.req.raw) ?? "";
-    const path = rawRequestTarget(c.req.url).path;
-    if (internal) logger.error("request failed", { requestId, method: c.req.method, path, error });
-    else logger.debug("request refused", { requestId, code: s3.code, message: s3.message });
-    const body = c.req.method === "HEAD" ? null : renderErrorXml(s3, path, requestId);
-    const headers = new Headers({ "content-type": "application/xml", "x-amz-request-id": requestId });
-    if (s3.code === "InvalidRange" && s3.details.ActualObjectSize !== undefined) {
-      headers.set("content-range", `bytes */${s3.details.ActualObjectSize}`);
-    }
-    return new Response(body, { status: s3.status, headers });
-  });
+  // Only a failure outside s3Request (none is known) reaches here; it still gets an S3 error body.
+  app.onError((error, c) => errorResponse(error, c.req.raw, requestIds.next()));
 
   return app;
 }

@@ -29,14 +29,22 @@ export function bucketNameProblem(name: string): string | null {
   return null;
 }
 
-/** Throws `InvalidBucketName` unless `name` is a valid bucket name. */
+/** Names that passed `checkBucketName` lately; cleared when full, so it stays small. */
+const validNames = new Set<string>();
+const MAX_REMEMBERED_NAMES = 4096;
+
+/** Throws `InvalidBucketName` unless `name` is a valid bucket name (checked once per name while remembered). */
 export function checkBucketName(name: string): void {
+  if (validNames.has(name)) return;
   const problem = bucketNameProblem(name);
-  if (problem !== null) {
-    throw new S3Error("InvalidBucketName", `The bucket name ${JSON.stringify(name)} ${problem}`, {
-      BucketName: name,
-    });
+  if (problem === null) {
+    if (validNames.size >= MAX_REMEMBERED_NAMES) validNames.clear();
+    validNames.add(name);
+    return;
   }
+  throw new S3Error("InvalidBucketName", `The bucket name ${JSON.stringify(name)} ${problem}`, {
+    BucketName: name,
+  });
 }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });

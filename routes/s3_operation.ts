@@ -204,6 +204,7 @@ function parseUploadOperation(
 
 function rejectUnsupported(params: URLSearchParams, method: string): void {
   // Walk the (usually empty) query rather than probing it for each of ~30 names: this runs on every request.
+  if (params.size === 0) return;
   for (const name of params.keys()) {
     if (UNSUPPORTED.has(name) && !(name === "uploads" && method === "POST")) {
       throw new S3Error("NotImplemented", `The ${name} sub-resource is not implemented yet`);

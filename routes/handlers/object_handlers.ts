@@ -19,6 +19,7 @@ import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
 import { authorizeBucket, bucketPermits, checkObjectRead, objectReadPolicy } from "../access_control.ts";
+import type { PolicyDecision } from "../policy/mod.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -117,7 +118,11 @@ async function objectReply(
   const overrides = parseResponseOverrides(ctx.params, ctx.auth.method);
   const rangeHeader = requestHeaders.get("range");
   const partNumber = parsePartNumber(ctx.params, rangeHeader);
-  const head = await readableHead(ctx, await ctx.services.buckets.get(bucket), key);
+  // The bucket and head are usually cached: take them without a microtask turn when they are.
+  const bucketFound = ctx.services.buckets.get(bucket);
+  const bucketRecord = bucketFound instanceof Promise ? await bucketFound : bucketFound;
+  const headFound = readableHead(ctx, bucketRecord, key);
+  const head = headFound instanceof Promise ? await headFound : headFound;
   const headers = objectResponseHeaders(head);
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
@@ -151,21 +156,49 @@ async function objectReply(
 }
 
 /**
- * The head of `key` if the caller may read it (see `access_control.ts`). As S3 does, a missing key is
- * `AccessDenied` rather than `NoSuchKey` for a caller who may not list the bucket, so it cannot probe keys.
+ * The head of `key` if the caller may read it (see `access_control.ts`); synchronous when the policy and
+ * the head are cached. As S3 does, a missing key is `AccessDenied` rather than `NoSuchKey` for a caller
+ * who may not list the bucket, so it cannot probe keys.
  */
-async function readableHead(ctx: RequestContext, bucket: BucketRecord, key: string): Promise<ObjectHead> {
-  const decision = await objectReadPolicy(ctx, bucket, key);
-  let head: ObjectHead;
+function readableHead(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  key: string,
+): ObjectHead | Promise<ObjectHead> {
+  const decision = objectReadPolicy(ctx, bucket, key);
+  return decision instanceof Promise
+    ? decision.then((decided) => headIfReadable(ctx, bucket, key, decided))
+    : headIfReadable(ctx, bucket, key, decision);
+}
+
+const BUCKET_CHECKED = { bucketChecked: true } as const;
+
+function headIfReadable(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  key: string,
+  decision: PolicyDecision,
+): ObjectHead | Promise<ObjectHead> {
+  let found: ObjectHead | Promise<ObjectHead>;
   try {
-    head = await ctx.services.objects.head(bucket.name, key, { bucketChecked: true });
+    found = ctx.services.objects.head(bucket.name, key, BUCKET_CHECKED);
   } catch (error) {
-    const hidden = isStoreError(error) && error.kind === "object_not_found" &&
-      !await bucketPermits(ctx, bucket, "list", "s3:ListBucket");
-    throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
+    return hideMissingKey(ctx, bucket, error);
   }
-  checkObjectRead(ctx, bucket, head, decision);
-  return head;
+  const checked = (head: ObjectHead) => {
+    checkObjectRead(ctx, bucket, head, decision);
+    return head;
+  };
+  return found instanceof Promise
+    ? found.then(checked, (error) => hideMissingKey(ctx, bucket, error))
+    : checked(found);
+}
+
+/** Rethrows `error`, as AccessDenied when it is a missing key the caller may not learn of. */
+async function hideMissingKey(ctx: RequestContext, bucket: BucketRecord, error: unknown): Promise<never> {
+  const hidden = isStoreError(error) && error.kind === "object_not_found" &&
+    !await bucketPermits(ctx, bucket, "list", "s3:ListBucket");
+  throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
 }
 
 /**
