@@ -8,3 +8,4 @@ export * from "./data_reader.ts";
 export * from "./pending_write.ts";
 export * from "./edge_cache.ts";
 export * from "./coherent_cache.ts";
+export * from "./write_condition.ts";

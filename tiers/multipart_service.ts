@@ -25,6 +25,7 @@ import type { BucketService } from "./bucket_service.ts";
 import { newRandomId } from "./ids.ts";
 import type { ObjectAttributes, ObjectService } from "./object_service.ts";
 import { PendingWrite } from "./pending_write.ts";
+import { NO_CONDITION, type WriteCondition } from "./write_condition.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 
 /** Options of the multipart service. */
@@ -153,13 +154,15 @@ export class MultipartService {
   /**
    * Assembles the listed parts into the object. The manifest pages are written first (under a
    * pending record, since 10,000 parts do not fit in one commit); then ONE commit makes the object
-   * visible, retires the upload, and checks that no part changed since the parts were checked.
+   * visible, retires the upload, and checks that no part changed since the parts were checked, and
+   * that the key's current version meets `condition` (a failed condition leaves the upload in place).
    */
   async complete(
     bucket: string,
     key: string,
     uploadId: string,
     parts: readonly CompletedPart[],
+    condition: WriteCondition = NO_CONDITION,
   ): Promise<ObjectHead> {
     const { catalog, clock, objects } = this.#options;
     const upload = await this.#getUpload(bucket, key, uploadId);
@@ -176,6 +179,7 @@ export class MultipartService {
       const head = compositeHead(key, compositeId, records, upload.record, clock.nowMs());
       await objects.commitHead(bucket, head, {
         pending,
+        condition,
         extra: (tx) =>
           tx.check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
             .check(metaKeys.uploadEpoch(uploadId), partsEpoch)

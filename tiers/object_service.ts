@@ -30,6 +30,7 @@ import { PendingWrite } from "./pending_write.ts";
 import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 import type { EdgeCache } from "./edge_cache.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
+import { checkWriteCondition, NO_CONDITION, type WriteCondition } from "./write_condition.ts";
 
 /** Options of the object service. */
 export interface ObjectServiceOptions {
@@ -68,6 +69,8 @@ export interface PutObjectInput extends ObjectAttributes {
   readonly sizeBytes: number;
   /** The verified body: errors if its checksums or signatures fail, which aborts the write. */
   readonly body: ReadableStream<Uint8Array>;
+  /** What the key's current version must be for the write to happen (checked in the commit). */
+  readonly condition?: WriteCondition;
 }
 
 /** An object's head plus a stream of the requested bytes. */
@@ -94,20 +97,26 @@ export class ObjectService {
   async put(input: PutObjectInput): Promise<ObjectHead> {
     const { buckets, inlineThresholdBytes } = this.#options;
     await buckets.get(input.bucket);
+    const condition = input.condition ?? NO_CONDITION;
+    // A condition that fails already fails before any byte moves; the commit checks it again.
+    if (condition !== NO_CONDITION) {
+      const current = await this.#options.catalog.getObject(input.bucket, input.key);
+      checkWriteCondition(condition, current?.record ?? null, input.bucket, input.key);
+    }
     const dataId = newRandomId();
     const digest = this.#options.md5Pool?.digest(input.sizeBytes) ?? new DigestStream();
     const body = digest.wrap(input.body);
     if (input.sizeBytes <= inlineThresholdBytes) {
       const bytes = await readExactly(body, input.sizeBytes);
       const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()));
-      await this.commitHead(input.bucket, head, { inlineBytes: bytes });
+      await this.commitHead(input.bucket, head, { inlineBytes: bytes, condition });
       return head;
     }
     const pending = await this.beginRegionalWrite(dataId);
     try {
       const manifest = await this.#options.regional.write(dataId, input.sizeBytes, body, pending.placement);
       const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()));
-      await this.commitHead(input.bucket, head, { manifest, pending });
+      await this.commitHead(input.bucket, head, { manifest, pending, condition });
       return head;
     } catch (error) {
       await pending.abandon();
@@ -192,13 +201,17 @@ export class ObjectService {
     return served;
   }
 
-  /** Deletes `bucket/key` (no error when absent, as S3); its data goes to GC after the grace period. */
-  async delete(bucket: string, key: string): Promise<void> {
+  /**
+   * Deletes `bucket/key` (no error when absent, as S3, unless `condition` has an `If-Match`); its data
+   * goes to GC after the grace period.
+   */
+  async delete(bucket: string, key: string, condition: WriteCondition = NO_CONDITION): Promise<void> {
     const { catalog, clock } = this.#options;
     const bucketRecord = await catalog.getBucket(bucket);
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const current = await catalog.getObject(bucket, key);
+      checkWriteCondition(condition, current?.record ?? null, bucket, key);
       if (current === null) return;
       const committed = await catalog.transaction()
         .check(metaKeys.object(bucket, key), current.versionstamp)
@@ -268,6 +281,7 @@ export class ObjectService {
       const bucketRecord = await catalog.getBucket(bucket);
       if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
       const current = await catalog.getObject(bucket, head.key);
+      checkWriteCondition(data.condition ?? NO_CONDITION, current?.record ?? null, bucket, head.key);
       const tx = catalog.transaction()
         .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
         .check(metaKeys.object(bucket, head.key), current?.versionstamp ?? null)
@@ -350,6 +364,8 @@ export interface CommitData {
   readonly compositePages?: readonly CompositeManifestPage[];
   /** The pending-GC item to delete; the commit checks that GC has not claimed it. */
   readonly pending?: PendingWrite;
+  /** What the key's current version must be; evaluated against the head the commit checks. */
+  readonly condition?: WriteCondition;
   /** Extra work to do in the same commit (e.g. removing a multipart upload). */
   readonly extra?: (tx: CatalogTransaction) => void;
 }

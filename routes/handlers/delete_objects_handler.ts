@@ -1,9 +1,13 @@
 /**
  * DeleteObjects (POST /BUCKET?delete): up to 1000 keys in one request, each deleted on its own with its
- * own authorization and its own result; `Quiet` reports errors only. The body must carry Content-MD5 or
+ * own authorization and its own result; `Quiet` reports errors only. An `<ETag>` beside a key makes its
+ * delete conditional (as `If-Match` on DeleteObject). The body must carry Content-MD5 or
  * an x-amz-checksum-* header (as S3 requires), and is verified like every other body.
  */
-import { isStoreError, MAX_LIST_KEYS } from "../../storage/mod.ts";
+import { MAX_LIST_KEYS } from "../../storage/mod.ts";
+import { NO_CONDITION, type WriteCondition } from "../../tiers/mod.ts";
+import { toS3Error } from "../error_response.ts";
+import { unquotedEtag } from "../write_conditions.ts";
 import { authorizeBucket } from "../access_control.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
@@ -49,22 +53,27 @@ export async function deleteObjects(ctx: Op<"DeleteObjects">): Promise<Response>
   }));
 }
 
-async function deleteOne(ctx: RequestContext, bucket: string, key: string): Promise<XmlElement> {
+/** One key of the request, with the ETag it must still have (none: unconditional). */
+interface DeleteTarget {
+  readonly key: string;
+  readonly condition: WriteCondition;
+}
+
+async function deleteOne(ctx: RequestContext, bucket: string, target: DeleteTarget): Promise<XmlElement> {
+  const { key, condition } = target;
   try {
     checkObjectKey(key);
     await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
-    await ctx.services.objects.delete(bucket, key);
+    await ctx.services.objects.delete(bucket, key, condition);
     return { Deleted: { Key: key } };
   } catch (error) {
-    if (error instanceof S3Error) return { Error: { Key: key, Code: error.code, Message: error.message } };
-    if (isStoreError(error, "conflict")) {
-      return { Error: { Key: key, Code: "SlowDown", Message: "Please reduce your request rate." } };
-    }
-    return { Error: { Key: key, Code: "InternalError", Message: "We encountered an internal error." } };
+    // Store errors map as they would for a single DeleteObject; internal ones keep their details to the log.
+    const { s3 } = toS3Error(error);
+    return { Error: { Key: key, Code: s3.code, Message: s3.message } };
   }
 }
 
-async function deleteRequest(ctx: RequestContext): Promise<{ keys: string[]; quiet: boolean }> {
+async function deleteRequest(ctx: RequestContext): Promise<{ keys: DeleteTarget[]; quiet: boolean }> {
   const root = await readXmlBody(ctx, "Delete");
   if (root === null) throw new S3Error("MalformedXML", "DeleteObjects needs a <Delete> document");
   const objects = Array.isArray(root.Object) ? root.Object : [];
@@ -72,10 +81,16 @@ async function deleteRequest(ctx: RequestContext): Promise<{ keys: string[]; qui
   if (objects.length > MAX_LIST_KEYS) {
     throw new S3Error("MalformedXML", `At most ${MAX_LIST_KEYS} keys per request, got ${objects.length}`);
   }
-  const keys = objects.map((object: unknown) => {
-    const key = (object as Record<string, unknown> | null)?.Key;
+  const keys = objects.map((object: unknown): DeleteTarget => {
+    const fields = object as Record<string, unknown> | null;
+    const key = fields?.Key;
     if (typeof key !== "string") throw new S3Error("MalformedXML", "Every <Object> needs a <Key>");
-    return key;
+    const etag = fields?.ETag;
+    if (etag === undefined) return { key, condition: NO_CONDITION };
+    if (typeof etag !== "string" || etag.trim() === "") {
+      throw new S3Error("MalformedXML", "An <ETag> of an <Object> must be a non-empty string");
+    }
+    return { key, condition: { ifMatch: unquotedEtag(etag) } };
   });
   return { keys, quiet: String(root.Quiet ?? "false").trim().toLowerCase() === "true" };
 }

@@ -11,6 +11,7 @@ import { authorizeBucket, requireCaller } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 import { bodyWithLength, rejectCopySource } from "./object_handlers.ts";
 import { xmlResponse } from "./responses.ts";
+import { parseWriteCondition } from "../write_conditions.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
@@ -48,9 +49,10 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
 /** CompleteMultipartUpload. */
 export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">): Promise<Response> {
   const { bucket, key, uploadId } = ctx.operation;
+  const condition = parseWriteCondition(ctx.request.headers, "put");
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const parts = await completedParts(ctx);
-  const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts);
+  const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts, condition);
   return xmlResponse(renderXml("CompleteMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
     Location: `${ctx.url.origin}/${bucket}/${encodeURIComponent(key)}`,

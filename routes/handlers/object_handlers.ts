@@ -18,6 +18,7 @@ import {
 import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
+import { parseWriteCondition } from "../write_conditions.ts";
 import { authorizeBucket, bucketPermits, checkObjectRead, objectReadPolicy } from "../access_control.ts";
 import type { PolicyDecision } from "../policy/mod.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
@@ -32,9 +33,10 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
     ...objectAttributesFrom(ctx.request.headers),
     acl: cannedAclFrom(ctx.request.headers),
   };
+  const condition = parseWriteCondition(ctx.request.headers, "put");
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
-  const head = await ctx.services.objects.put({ bucket, key, sizeBytes, body, ...attributes });
+  const head = await ctx.services.objects.put({ bucket, key, sizeBytes, body, condition, ...attributes });
   return new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
 }
 
@@ -56,11 +58,12 @@ export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
   return responseWithHeaders(null, reply.status, reply.headers);
 }
 
-/** DeleteObject: 204 whether or not the key existed. */
+/** DeleteObject: 204 whether or not the key existed (unless `If-Match` asks that it exists). */
 export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
+  const condition = parseWriteCondition(ctx.request.headers, "delete");
   await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
-  await ctx.services.objects.delete(bucket, key);
+  await ctx.services.objects.delete(bucket, key, condition);
   return new Response(null, { status: 204 });
 }
 
