@@ -73,6 +73,17 @@ export interface PutObjectInput extends ObjectAttributes {
   readonly condition?: WriteCondition;
 }
 
+/** A CopyObject request after parsing and authorization: the source head and the new attributes. */
+export interface CopyObjectInput extends ObjectAttributes {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sourceBucket: string;
+  /** The source's head as the caller was allowed to read it (copy-source conditions already held). */
+  readonly source: ObjectHead;
+  /** What the destination key's current version must be. */
+  readonly condition?: WriteCondition;
+}
+
 /** An object's head plus a stream of the requested bytes. */
 export interface ObjectRead {
   readonly head: ObjectHead;
@@ -199,6 +210,67 @@ export class ObjectService {
     const served = range === undefined ? bytes : bytes.subarray(range.start, range.end + 1);
     this.#options.edge?.recordServed(served.length);
     return served;
+  }
+
+  /** A stream of `range` of `head`'s stored bytes (all of them when omitted), verified as it is read. */
+  async readStream(head: ObjectHead, range?: ByteRange): Promise<ReadableStream<Uint8Array>> {
+    return await this.#options.reader.read(head, range);
+  }
+
+  /**
+   * CopyObject's data path: makes `input.bucket/input.key` an object with the bytes of `input.source`
+   * (the head the caller was allowed to read) and `input`'s attributes. A copy onto the source's own key
+   * only replaces the attributes, keeping the data (one commit that checks the data did not change
+   * meanwhile); any other copy streams the bytes through `put`, so it is verified, erasure-coded and
+   * committed like an upload.
+   */
+  async copy(input: CopyObjectInput): Promise<ObjectHead> {
+    const { source } = input;
+    if (input.sourceBucket === input.bucket && source.key === input.key) {
+      return await this.#replaceAttributes(input);
+    }
+    const body = await this.readStream(source);
+    try {
+      return await this.put({ ...input, sizeBytes: source.sizeBytes, body });
+    } catch (error) {
+      // A put that failed before reading everything must not leave the source's reads open.
+      await body.cancel().catch(() => {});
+      throw error;
+    }
+  }
+
+  async #replaceAttributes(input: CopyObjectInput): Promise<ObjectHead> {
+    const { catalog } = this.#options;
+    const { bucket, source } = input;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const current = await catalog.getObject(bucket, source.key);
+      checkWriteCondition(input.condition ?? NO_CONDITION, current?.record ?? null, bucket, source.key);
+      if (current === null || current.record.dataId !== source.dataId) {
+        throw new StoreError("conflict", `${source.key} changed while its attributes were being replaced`);
+      }
+      const head: ObjectHead = {
+        ...current.record,
+        contentType: input.contentType,
+        userMetadata: input.userMetadata,
+        headers: input.headers,
+        storageClass: input.storageClass,
+        acl: input.acl ?? "private",
+        lastModifiedMs: this.#options.clock.nowMs(),
+      };
+      const committed = await catalog.transaction()
+        .check(metaKeys.object(bucket, source.key), current.versionstamp)
+        .putObject(bucket, head)
+        .bumpBucketEpoch(bucket)
+        .commit();
+      if (committed !== null) {
+        this.#heads.observe(headName(bucket, source.key), head, committed);
+        return head;
+      }
+    }
+    throw new StoreError(
+      "conflict",
+      `Copy onto ${source.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
+    );
   }
 
   /**

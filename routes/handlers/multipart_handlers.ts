@@ -9,7 +9,9 @@ import { renderXml, S3_XMLNS } from "../xml.ts";
 import { readXmlBody } from "./request_xml.ts";
 import { authorizeBucket, requireCaller } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
-import { bodyWithLength, rejectCopySource } from "./object_handlers.ts";
+import { bodyWithLength } from "./object_handlers.ts";
+import { uploadPartCopy } from "./copy_handlers.ts";
+import { parseCopySource } from "../copy_source.ts";
 import { xmlResponse } from "./responses.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
 
@@ -32,10 +34,14 @@ export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): P
   }));
 }
 
-/** UploadPart: streamed through the erasure coder; answers with the part's ETag. */
+/**
+ * UploadPart: streamed through the erasure coder; answers with the part's ETag. A part with
+ * `x-amz-copy-source` is UploadPartCopy.
+ */
 export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
-  rejectCopySource(ctx.request);
+  const copySource = parseCopySource(ctx.request.headers);
+  if (copySource !== null) return await uploadPartCopy(ctx, copySource);
   const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const part = await ctx.services.multipart.uploadPart(

@@ -2,7 +2,7 @@
  * Handlers of single-object operations: PutObject, GetObject (streamed; Range, partNumber, conditional
  * requests, response-* overrides), HeadObject (the same status and headers as GetObject), DeleteObject.
  */
-import { type BucketRecord, isStoreError, MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import { MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
 import type { ByteRange } from "../../tiers/mod.ts";
 import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
@@ -19,16 +19,22 @@ import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
-import { authorizeBucket, bucketPermits, checkObjectRead, objectReadPolicy } from "../access_control.ts";
-import type { PolicyDecision } from "../policy/mod.ts";
+import { authorizeBucket } from "../access_control.ts";
+import { parseCopySource } from "../copy_source.ts";
+import { readableObjectHead } from "../readable_head.ts";
+import { copyObject } from "./copy_handlers.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
-/** PutObject: streams the verified body into the store; answers with the ETag once durable. */
+/**
+ * PutObject: streams the verified body into the store; answers with the ETag once durable. A PUT with
+ * `x-amz-copy-source` is CopyObject.
+ */
 export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
-  rejectCopySource(ctx.request);
+  const copySource = parseCopySource(ctx.request.headers);
+  if (copySource !== null) return await copyObject(ctx, copySource);
   const attributes = {
     ...objectAttributesFrom(ctx.request.headers),
     acl: cannedAclFrom(ctx.request.headers),
@@ -65,16 +71,6 @@ export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
   await ctx.services.objects.delete(bucket, key, condition);
   return new Response(null, { status: 204 });
-}
-
-/**
- * CopyObject and UploadPartCopy arrive as PUTs with `x-amz-copy-source`; until they are implemented
- * they must be refused, never stored as an empty object.
- */
-export function rejectCopySource(request: Request): void {
-  if (request.headers.has("x-amz-copy-source")) {
-    throw new S3Error("NotImplemented", "Copying objects (x-amz-copy-source) is not implemented yet");
-  }
 }
 
 /** The verified request body and its declared length (`MissingContentLength` without one). */
@@ -124,7 +120,7 @@ async function objectReply(
   // The bucket and head are usually cached: take them without a microtask turn when they are.
   const bucketFound = ctx.services.buckets.get(bucket);
   const bucketRecord = bucketFound instanceof Promise ? await bucketFound : bucketFound;
-  const headFound = readableHead(ctx, bucketRecord, key);
+  const headFound = readableObjectHead(ctx, bucketRecord, key);
   const head = headFound instanceof Promise ? await headFound : headFound;
   const headers = objectResponseHeaders(head);
   applyResponseOverrides(headers, overrides);
@@ -156,52 +152,6 @@ async function objectReply(
   if (lengthBytes === 0) return { head, status: 200, headers, bytes: "none" };
   headers.set("content-range", `bytes ${range.start}-${range.end}/${head.sizeBytes}`);
   return { head, status: 206, headers, bytes: range };
-}
-
-/**
- * The head of `key` if the caller may read it (see `access_control.ts`); synchronous when the policy and
- * the head are cached. As S3 does, a missing key is `AccessDenied` rather than `NoSuchKey` for a caller
- * who may not list the bucket, so it cannot probe keys.
- */
-function readableHead(
-  ctx: RequestContext,
-  bucket: BucketRecord,
-  key: string,
-): ObjectHead | Promise<ObjectHead> {
-  const decision = objectReadPolicy(ctx, bucket, key);
-  return decision instanceof Promise
-    ? decision.then((decided) => headIfReadable(ctx, bucket, key, decided))
-    : headIfReadable(ctx, bucket, key, decision);
-}
-
-const BUCKET_CHECKED = { bucketChecked: true } as const;
-
-function headIfReadable(
-  ctx: RequestContext,
-  bucket: BucketRecord,
-  key: string,
-  decision: PolicyDecision,
-): ObjectHead | Promise<ObjectHead> {
-  let found: ObjectHead | Promise<ObjectHead>;
-  try {
-    found = ctx.services.objects.head(bucket.name, key, BUCKET_CHECKED);
-  } catch (error) {
-    return hideMissingKey(ctx, bucket, error);
-  }
-  const checked = (head: ObjectHead) => {
-    checkObjectRead(ctx, bucket, head, decision);
-    return head;
-  };
-  return found instanceof Promise
-    ? found.then(checked, (error) => hideMissingKey(ctx, bucket, error))
-    : checked(found);
-}
-
-/** Rethrows `error`, as AccessDenied when it is a missing key the caller may not learn of. */
-async function hideMissingKey(ctx: RequestContext, bucket: BucketRecord, error: unknown): Promise<never> {
-  const hidden = isStoreError(error) && error.kind === "object_not_found" &&
-    !await bucketPermits(ctx, bucket, "list", "s3:ListBucket");
-  throw hidden ? new S3Error("AccessDenied", "Access Denied") : error;
 }
 
 /**

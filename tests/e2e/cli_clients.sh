@@ -61,6 +61,8 @@ check "aws s3 cp 32 MiB up (multipart)" aws_s3 cp --no-progress "$WORK/big.bin" 
 check "aws s3 ls lists the objects" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket --recursive | grep -q 'dir/big.bin'"
 check "aws s3 cp 32 MiB down (ranged) is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin '$WORK/big.back' && cmp '$WORK/big.bin' '$WORK/big.back'"
 check "aws s3 cp small down is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/hello.txt - | cmp - '$WORK/files/hello.txt'"
+check "aws s3 cp server-side of 32 MiB (UploadPartCopy) is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin s3://e2e-bucket/dir/big-copy.bin && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big-copy.bin - | cmp - '$WORK/big.bin'"
+check "aws s3 mv server-side (CopyObject + delete)" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 mv --no-progress s3://e2e-bucket/empty s3://e2e-bucket/moved-empty && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/moved-empty >/dev/null && ! AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/empty"
 check "aws s3 rm" aws_s3 rm s3://e2e-bucket/hello.txt
 check "aws s3 ls no longer shows the removed object" bash -c "! ($(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/hello.txt)"
 
@@ -70,6 +72,7 @@ check "rclone copy 32 MiB up (multipart)" rclone copy --s3-upload-cutoff 8M --s3
 check "rclone check: sizes and MD5s match" rclone check "$WORK/files" obj:rclone-bucket/tree
 check "rclone cat returns the bytes" bash -c "rclone cat obj:rclone-bucket/tree/hello.txt | cmp - '$WORK/files/hello.txt'"
 check "rclone copy down the multipart object" bash -c "rclone copy obj:rclone-bucket/big/big.bin '$WORK/rclone-down' && cmp '$WORK/big.bin' '$WORK/rclone-down/big.bin'"
+check "rclone copyto server-side of the multipart object is identical" bash -c "rclone copyto obj:rclone-bucket/big/big.bin obj:rclone-bucket/big/copied.bin && rclone cat obj:rclone-bucket/big/copied.bin | cmp - '$WORK/big.bin'"
 check "rclone delete" rclone delete obj:rclone-bucket/tree/sub
 
 if stop_dev INT; then pass "SIGINT stops the dev cluster with status 0"; else fail "SIGINT exit status"; fi

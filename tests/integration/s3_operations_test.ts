@@ -443,20 +443,6 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
     );
   });
 
-  await t.step("a copy request (x-amz-copy-source) is refused, never stored as an empty object", async () => {
-    const { CopyObjectCommand } = await import("@aws-sdk/client-s3");
-    await assertRejectsS3(
-      () => s3.send(new CopyObjectCommand({ Bucket: "alpha", Key: "copy", CopySource: "alpha/meta.txt" })),
-      "NotImplemented",
-      501,
-    );
-    await assertRejectsS3(
-      () => s3.send(new HeadObjectCommand({ Bucket: "alpha", Key: "copy" })),
-      "NotFound",
-      404,
-    );
-  });
-
   await t.step(
     "a wrong secret key gets SignatureDoesNotMatch and an unknown key InvalidAccessKeyId",
     async () => {

@@ -1,0 +1,126 @@
+/**
+ * CopyObject and UploadPartCopy: PUTs that carry `x-amz-copy-source`. The caller must be allowed to write
+ * the destination and to read the source (as a GET would be); the source's conditions are checked against
+ * its head before any byte moves, and the bytes then stream through the same verified, erasure-coded
+ * write path as an upload.
+ */
+import { MAX_PART_BYTES, MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import type { ObjectAttributes } from "../../tiers/mod.ts";
+import { authorizeBucket } from "../access_control.ts";
+import { cannedAclFrom } from "../acl_xml.ts";
+import { checkCopySourceConditions, type CopySource, parseCopySourceRange } from "../copy_source.ts";
+import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
+import { readableObjectHead } from "../readable_head.ts";
+import type { RequestContext } from "../request_context.ts";
+import { S3Error } from "../s3_errors.ts";
+import type { S3Operation } from "../s3_operation.ts";
+import { parseWriteCondition } from "../write_conditions.ts";
+import { renderXml, S3_XMLNS } from "../xml.ts";
+import { xmlResponse } from "./responses.ts";
+
+type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
+
+/**
+ * CopyObject: `x-amz-metadata-directive` COPY (default: content type, user metadata and stored headers come
+ * from the source) or REPLACE (they come from this request). The storage class and the canned ACL always
+ * come from this request, as in S3. Copying an object onto itself needs REPLACE (or a storage class).
+ */
+export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Promise<Response> {
+  const { bucket, key } = ctx.operation;
+  const headers = ctx.request.headers;
+  const metadataDirective = directive(headers, "x-amz-metadata-directive");
+  directive(headers, "x-amz-tagging-directive");
+  const requested = objectAttributesFrom(headers);
+  const acl = cannedAclFrom(headers);
+  const condition = parseWriteCondition(headers, "put");
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
+  const sourceHead = await readableSource(ctx, source);
+  if (sourceHead.sizeBytes > MAX_PUT_OBJECT_BYTES) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PUT_OBJECT_BYTES}`,
+    );
+  }
+  const ontoItself = source.bucket === bucket && source.key === key;
+  if (ontoItself && metadataDirective === "COPY" && !headers.has("x-amz-storage-class")) {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the " +
+        "object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const attributes: ObjectAttributes = metadataDirective === "REPLACE" ? requested : {
+    contentType: sourceHead.contentType,
+    userMetadata: sourceHead.userMetadata,
+    headers: sourceHead.headers,
+    storageClass: requested.storageClass,
+  };
+  const copied = await ctx.services.objects.copy({
+    ...attributes,
+    acl,
+    bucket,
+    key,
+    sourceBucket: source.bucket,
+    source: sourceHead,
+    condition,
+  });
+  return xmlResponse(renderXml("CopyObjectResult", {
+    "@_xmlns": S3_XMLNS,
+    ETag: `"${copied.etag}"`,
+    LastModified: isoTimestamp(copied.lastModifiedMs),
+  }));
+}
+
+/** UploadPartCopy: a part made of the source's bytes, or of `x-amz-copy-source-range` of them. */
+export async function uploadPartCopy(ctx: Op<"UploadPart">, source: CopySource): Promise<Response> {
+  const { bucket, key, uploadId, partNumber } = ctx.operation;
+  await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
+  const sourceHead = await readableSource(ctx, source);
+  const range = parseCopySourceRange(ctx.request.headers, sourceHead.sizeBytes);
+  const sizeBytes = range === null ? sourceHead.sizeBytes : range.end - range.start + 1;
+  if (sizeBytes > MAX_PART_BYTES) {
+    throw new S3Error(
+      "InvalidRequest",
+      `The specified copy range is larger than the maximum allowable size for a part: ${MAX_PART_BYTES}`,
+    );
+  }
+  const body = await ctx.services.objects.readStream(sourceHead, range ?? undefined);
+  try {
+    const part = await ctx.services.multipart.uploadPart(
+      { bucket, key, uploadId, partNumber },
+      sizeBytes,
+      body,
+    );
+    return xmlResponse(renderXml("CopyPartResult", {
+      "@_xmlns": S3_XMLNS,
+      ETag: `"${part.etag}"`,
+      LastModified: isoTimestamp(part.lastModifiedMs),
+    }));
+  } catch (error) {
+    await body.cancel().catch(() => {});
+    throw error;
+  }
+}
+
+/** The source's head if the caller may read it and the copy-source conditions hold. */
+async function readableSource(ctx: RequestContext, source: CopySource): Promise<ObjectHead> {
+  const bucket = await ctx.services.buckets.get(source.bucket);
+  const head = await readableObjectHead(ctx, bucket, source.key);
+  checkCopySourceConditions(ctx.request.headers, { etag: head.etag, lastModifiedMs: head.lastModifiedMs });
+  return head;
+}
+
+/** A COPY/REPLACE directive header (COPY when absent); anything else is InvalidArgument. */
+function directive(headers: Headers, name: string): "COPY" | "REPLACE" {
+  const value = headers.get(name);
+  if (value === null) return "COPY";
+  if (value === "COPY" || value === "REPLACE") return value;
+  throw new S3Error(
+    "InvalidArgument",
+    `Unknown ${name} value ${JSON.stringify(value)}; expected COPY or REPLACE`,
+    {
+      ArgumentName: name,
+      ArgumentValue: value,
+    },
+  );
+}
