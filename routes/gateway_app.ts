@@ -21,6 +21,7 @@ import {
   multipartHandlers,
   objectHandlers,
   policyHandlers,
+  taggingHandlers,
 } from "./handlers/mod.ts";
 import { PolicyMemo } from "./policy/mod.ts";
 import type { GatewayConnection, GatewayServices, RequestContext, S3Owner } from "./request_context.ts";
@@ -43,6 +44,12 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   GetBucketPolicy: policyHandlers.getBucketPolicy,
   PutBucketPolicy: policyHandlers.putBucketPolicy,
   DeleteBucketPolicy: policyHandlers.deleteBucketPolicy,
+  GetBucketTagging: taggingHandlers.getBucketTagging,
+  PutBucketTagging: taggingHandlers.putBucketTagging,
+  DeleteBucketTagging: taggingHandlers.deleteBucketTagging,
+  GetObjectTagging: taggingHandlers.getObjectTagging,
+  PutObjectTagging: taggingHandlers.putObjectTagging,
+  DeleteObjectTagging: taggingHandlers.deleteObjectTagging,
   GetObjectAcl: aclHandlers.getObjectAcl,
   PutObjectAcl: aclHandlers.putObjectAcl,
   ListObjects: listHandlers.listObjects,

@@ -6,6 +6,7 @@
 import { MAX_USER_METADATA_BYTES, type ObjectHead, type StoredHeaders } from "../storage/mod.ts";
 import type { ObjectAttributes } from "../tiers/mod.ts";
 import { S3Error } from "./s3_errors.ts";
+import { tagsFromHeader } from "./tagging.ts";
 
 /** S3's default content type for objects uploaded without one. */
 export const DEFAULT_CONTENT_TYPE = "binary/octet-stream";
@@ -51,6 +52,7 @@ export function objectAttributesFrom(headers: Headers): ObjectAttributes {
     userMetadata,
     headers: stored,
     storageClass,
+    tags: tagsFromHeader(headers),
   };
 }
 
@@ -96,6 +98,7 @@ function renderHeadHeaders(head: ObjectHead): Array<[string, string]> {
   if (stored.expires !== undefined) headers.push(["expires", stored.expires]);
   if (head.storageClass !== "STANDARD") headers.push(["x-amz-storage-class", head.storageClass]);
   for (const name in head.userMetadata) headers.push([USER_METADATA_PREFIX + name, head.userMetadata[name]]);
+  if (head.tags.length > 0) headers.push(["x-amz-tagging-count", String(head.tags.length)]);
   return headers;
 }
 

@@ -26,6 +26,12 @@ export type S3Operation =
   | { readonly name: "GetBucketPolicy"; readonly bucket: string }
   | { readonly name: "PutBucketPolicy"; readonly bucket: string }
   | { readonly name: "DeleteBucketPolicy"; readonly bucket: string }
+  | { readonly name: "GetBucketTagging"; readonly bucket: string }
+  | { readonly name: "PutBucketTagging"; readonly bucket: string }
+  | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
+  | { readonly name: "GetObjectTagging"; readonly bucket: string; readonly key: string }
+  | { readonly name: "PutObjectTagging"; readonly bucket: string; readonly key: string }
+  | { readonly name: "DeleteObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
   | { readonly name: "PutObjectAcl"; readonly bucket: string; readonly key: string }
   | { readonly name: "ListObjects"; readonly bucket: string }
@@ -53,7 +59,7 @@ export type S3OperationName = S3Operation["name"];
 
 /**
  * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
- * Some are implemented for a few methods only (`acl`, `policy`, `uploads`); any other method with them
+ * Some are implemented for a few methods only (`acl`, `policy`, `tagging`, `uploads`); any other method with them
  * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -126,6 +132,11 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key };
   }
+  if (params.has("tagging")) {
+    if (method === "GET") return { name: "GetObjectTagging", bucket, key };
+    if (method === "PUT") return { name: "PutObjectTagging", bucket, key };
+    if (method === "DELETE") return { name: "DeleteObjectTagging", bucket, key };
+  }
   rejectUnsupported(params, method);
   switch (method) {
     case "PUT":
@@ -147,6 +158,11 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
   if (method === "POST" && params.has("delete")) return { name: "DeleteObjects", bucket };
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
+  }
+  if (params.has("tagging")) {
+    if (method === "GET") return { name: "GetBucketTagging", bucket };
+    if (method === "PUT") return { name: "PutBucketTagging", bucket };
+    if (method === "DELETE") return { name: "DeleteBucketTagging", bucket };
   }
   if (params.has("policy")) {
     if (method === "GET") return { name: "GetBucketPolicy", bucket };

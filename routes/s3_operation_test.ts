@@ -219,6 +219,24 @@ const OPERATION_CASES: readonly OperationCase[] = [
     query: "acl",
     expected: { name: "GetObjectAcl", bucket: "b-1", key: "k" },
   },
+  ...(["GET", "PUT", "DELETE"] as const).flatMap((method) => {
+    const verb = method === "GET" ? "Get" : method === "PUT" ? "Put" : "Delete";
+    return [
+      {
+        method,
+        bucket: "b-1",
+        key: "k",
+        query: "tagging",
+        expected: { name: `${verb}ObjectTagging`, bucket: "b-1", key: "k" } as S3Operation,
+      },
+      {
+        method,
+        bucket: "b-1",
+        query: "tagging",
+        expected: { name: `${verb}BucketTagging`, bucket: "b-1" } as S3Operation,
+      },
+    ];
+  }),
   {
     method: "PUT",
     bucket: "b-1",
@@ -405,8 +423,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "PUT ?tagging on an object",
-    method: "PUT",
+    name: "POST ?tagging on an object (never a CreateMultipartUpload)",
+    method: "POST",
     bucket: "b-1",
     key: "k",
     query: "tagging",

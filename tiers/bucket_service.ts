@@ -11,6 +11,7 @@ import {
   type MetadataCatalog,
   metaKeys,
   StoreError,
+  type TagSet,
 } from "../storage/mod.ts";
 import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 
@@ -52,7 +53,7 @@ export class BucketService {
    */
   async create(name: string, ownerId: string, acl: CannedAcl = "private"): Promise<BucketRecord> {
     const { catalog, clock, region } = this.#options;
-    const record: BucketRecord = { v: 1, name, ownerId, region, createdMs: clock.nowMs(), acl };
+    const record: BucketRecord = { v: 1, name, ownerId, region, createdMs: clock.nowMs(), acl, tags: [] };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(name), null)
       .putBucket(record)
@@ -91,11 +92,24 @@ export class BucketService {
 
   /** Sets the bucket's canned ACL. */
   async setAcl(name: string, acl: CannedAcl): Promise<void> {
+    await this.#updateBucket(name, "ACL", (record) => ({ ...record, acl }));
+  }
+
+  /** Replaces the tags of bucket `name` (PutBucketTagging; DeleteBucketTagging with none). */
+  async setTags(name: string, tags: TagSet): Promise<void> {
+    await this.#updateBucket(name, "tags", (record) => ({ ...record, tags }));
+  }
+
+  async #updateBucket(
+    name: string,
+    what: string,
+    change: (record: BucketRecord) => BucketRecord,
+  ): Promise<void> {
     const { catalog } = this.#options;
     for (let attempt = 0; attempt < 8; attempt++) {
       const current = await catalog.getBucket(name);
       if (current === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
-      const record = { ...current.record, acl };
+      const record = change(current.record);
       const committed = await catalog.transaction()
         .check(metaKeys.bucket(name), current.versionstamp)
         .putBucket(record)
@@ -105,7 +119,7 @@ export class BucketService {
         return;
       }
     }
-    throw new StoreError("conflict", `The ACL of ${name} lost 8 races with other writers`);
+    throw new StoreError("conflict", `The ${what} of ${name} lost 8 races with other writers`);
   }
 
   /**

@@ -82,6 +82,7 @@ export class MultipartService {
       initiatedMs: clock.nowMs(),
       ...attributes,
       acl: attributes.acl ?? "private",
+      tags: attributes.tags ?? [],
     };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
@@ -342,5 +343,6 @@ function compositeHead(
     storageClass: upload.storageClass,
     partCount: records.length,
     acl: upload.acl,
+    tags: upload.tags,
   };
 }

@@ -20,6 +20,7 @@ import {
   readAll,
   type StoredHeaders,
   StoreError,
+  type TagSet,
   toHex,
 } from "../storage/mod.ts";
 import type { BucketService } from "./bucket_service.ts";
@@ -60,6 +61,8 @@ export interface ObjectAttributes {
   readonly storageClass: string;
   /** Canned ACL of the new object (private when omitted). */
   readonly acl?: CannedAcl;
+  /** Tags of the new object (none when omitted). */
+  readonly tags?: TagSet;
 }
 
 /** A PutObject request after parsing and authentication. */
@@ -255,6 +258,7 @@ export class ObjectService {
         headers: input.headers,
         storageClass: input.storageClass,
         acl: input.acl ?? "private",
+        tags: input.tags ?? [],
         lastModifiedMs: this.#options.clock.nowMs(),
       };
       const committed = await catalog.transaction()
@@ -301,13 +305,29 @@ export class ObjectService {
 
   /** Sets the canned ACL of `bucket/key` (PutObjectAcl); throws `object_not_found`. */
   async setAcl(bucket: string, key: string, acl: CannedAcl): Promise<void> {
+    await this.#updateHead(bucket, key, "ACL", (head) => ({ ...head, acl }));
+  }
+
+  /**
+   * Replaces the tags of `bucket/key` (PutObjectTagging; DeleteObjectTagging with none); throws
+   * `object_not_found`. As in S3, the object's Last-Modified does not change.
+   */
+  async setTags(bucket: string, key: string, tags: TagSet): Promise<void> {
+    await this.#updateHead(bucket, key, "tags", (head) => ({ ...head, tags }));
+  }
+
+  /** Commits `change` of the current head of `bucket/key`, retrying when a writer raced it. */
+  async #updateHead(
+    bucket: string,
+    key: string,
+    what: string,
+    change: (head: ObjectHead) => ObjectHead,
+  ): Promise<void> {
     const { catalog } = this.#options;
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const current = await catalog.getObject(bucket, key);
-      if (current === null) {
-        throw new StoreError("object_not_found", `Object ${key} does not exist in ${bucket}`);
-      }
-      const head = { ...current.record, acl };
+      if (current === null) throw objectNotFound(bucket, key);
+      const head = change(current.record);
       const committed = await catalog.transaction()
         .check(metaKeys.object(bucket, key), current.versionstamp)
         .putObject(bucket, head)
@@ -319,7 +339,7 @@ export class ObjectService {
     }
     throw new StoreError(
       "conflict",
-      `The ACL of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
+      `The ${what} of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
     );
   }
 
@@ -401,6 +421,7 @@ export class ObjectService {
       headers: input.headers,
       storageClass: input.storageClass,
       acl: input.acl ?? "private",
+      tags: input.tags ?? [],
     };
   }
 

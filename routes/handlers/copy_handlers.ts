@@ -22,14 +22,15 @@ type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { n
 
 /**
  * CopyObject: `x-amz-metadata-directive` COPY (default: content type, user metadata and stored headers come
- * from the source) or REPLACE (they come from this request). The storage class and the canned ACL always
- * come from this request, as in S3. Copying an object onto itself needs REPLACE (or a storage class).
+ * from the source) or REPLACE (they come from this request), and likewise `x-amz-tagging-directive` for the
+ * tags (`x-amz-tagging`). The storage class and the canned ACL always come from this request, as in S3.
+ * Copying an object onto itself needs REPLACE (or a storage class).
  */
 export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Promise<Response> {
   const { bucket, key } = ctx.operation;
   const headers = ctx.request.headers;
   const metadataDirective = directive(headers, "x-amz-metadata-directive");
-  directive(headers, "x-amz-tagging-directive");
+  const taggingDirective = directive(headers, "x-amz-tagging-directive");
   const requested = objectAttributesFrom(headers);
   const acl = cannedAclFrom(headers);
   const condition = parseWriteCondition(headers, "put");
@@ -49,11 +50,14 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
         "object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  const attributes: ObjectAttributes = metadataDirective === "REPLACE" ? requested : {
-    contentType: sourceHead.contentType,
-    userMetadata: sourceHead.userMetadata,
-    headers: sourceHead.headers,
-    storageClass: requested.storageClass,
+  const attributes: ObjectAttributes = {
+    ...(metadataDirective === "REPLACE" ? requested : {
+      contentType: sourceHead.contentType,
+      userMetadata: sourceHead.userMetadata,
+      headers: sourceHead.headers,
+      storageClass: requested.storageClass,
+    }),
+    tags: taggingDirective === "REPLACE" ? requested.tags : sourceHead.tags,
   };
   const copied = await ctx.services.objects.copy({
     ...attributes,

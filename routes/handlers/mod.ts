@@ -5,4 +5,5 @@ export * as multipartHandlers from "./multipart_handlers.ts";
 export * as objectHandlers from "./object_handlers.ts";
 export * as aclHandlers from "./acl_handlers.ts";
 export * as policyHandlers from "./policy_handlers.ts";
+export * as taggingHandlers from "./tagging_handlers.ts";
 export { deleteObjects } from "./delete_objects_handler.ts";

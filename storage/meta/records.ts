@@ -9,7 +9,12 @@ export const cannedAclSchema = z.enum(["private", "public-read", "public-read-wr
 /** An S3 canned ACL. */
 export type CannedAcl = z.infer<typeof cannedAclSchema>;
 
-/** A bucket. Records written before ACLs existed read as `private`. */
+/** A tag set (object tags, bucket tags) in the order the client gave it. */
+export const tagSetSchema = z.array(z.object({ key: z.string(), value: z.string() }));
+/** A tag set. */
+export type TagSet = z.infer<typeof tagSetSchema>;
+
+/** A bucket. Records written before ACLs (or tags) existed read as `private` (and untagged). */
 export const bucketRecordSchema = z.object({
   v: z.literal(1),
   name: z.string(),
@@ -17,6 +22,7 @@ export const bucketRecordSchema = z.object({
   region: z.string(),
   createdMs: z.number(),
   acl: cannedAclSchema.default("private"),
+  tags: tagSetSchema.default([]),
 });
 /** A bucket as stored. */
 export type BucketRecord = z.infer<typeof bucketRecordSchema>;
@@ -64,6 +70,8 @@ export const objectHeadSchema = z.object({
   partCount: z.number().int().optional(),
   /** Canned ACL of the object (records written before ACLs existed read as `private`). */
   acl: cannedAclSchema.default("private"),
+  /** Object tags (records written before tagging existed read as untagged). */
+  tags: tagSetSchema.default([]),
 });
 /** An object head as stored. */
 export type ObjectHead = z.infer<typeof objectHeadSchema>;
@@ -134,6 +142,7 @@ export const uploadRecordSchema = z.object({
   headers: storedHeadersSchema,
   storageClass: z.string(),
   acl: cannedAclSchema.default("private"),
+  tags: tagSetSchema.default([]),
 });
 /** A multipart upload. */
 export type UploadRecord = z.infer<typeof uploadRecordSchema>;

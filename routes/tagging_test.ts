@@ -1,0 +1,46 @@
+import { assertEquals } from "../tests/support/asserts.ts";
+import { assertThrows } from "../tests/support/throws_test_support.ts";
+import { S3Error } from "./s3_errors.ts";
+import { MAX_OBJECT_TAGS, renderTagging, tagsFromDocument, tagsFromHeader, validTags } from "./tagging.ts";
+import { parseXml } from "./xml.ts";
+
+function s3Code(action: () => unknown): string {
+  const error = assertThrows(action);
+  return error instanceof S3Error ? error.code : String(error);
+}
+
+Deno.test("tagsFromHeader: URL-encoded pairs in order; none when absent", () => {
+  const tags = tagsFromHeader(new Headers({ "x-amz-tagging": "a=1&b=two%20words&c=" }));
+  assertEquals(tags, [{ key: "a", value: "1" }, { key: "b", value: "two words" }, { key: "c", value: "" }]);
+  assertEquals(tagsFromHeader(new Headers()), []);
+  assertEquals(s3Code(() => tagsFromHeader(new Headers({ "x-amz-tagging": "a=1&a=2" }))), "InvalidTag");
+});
+
+Deno.test("validTags: S3's limits", () => {
+  const tag = (key: string, value = "v") => ({ key, value });
+  assertEquals(validTags([tag("k"), tag("Ünïcode key_:/=+-.@ 1")], MAX_OBJECT_TAGS).length, 2);
+  const bad: Array<[Array<{ key: string; value: string }>, string]> = [
+    [Array.from({ length: 11 }, (_, i) => tag(`k${i}`)), "BadRequest"],
+    [[tag("")], "InvalidTag"],
+    [[tag("k".repeat(129))], "InvalidTag"],
+    [[tag("k", "v".repeat(257))], "InvalidTag"],
+    [[tag("AWS:x")], "InvalidTag"],
+    [[tag("a;b")], "InvalidTag"],
+    [[tag("a"), tag("a")], "InvalidTag"],
+  ];
+  for (const [tags, code] of bad) assertEquals(s3Code(() => validTags(tags, MAX_OBJECT_TAGS)), code);
+  assertEquals(validTags([tag("k".repeat(128), "v".repeat(256))], MAX_OBJECT_TAGS).length, 1);
+});
+
+Deno.test("renderTagging and tagsFromDocument round-trip, including an empty set", () => {
+  for (
+    const tags of [[], [{ key: "a", value: "1" }], [{ key: "x", value: "" }, {
+      key: "y",
+      value: "two words",
+    }]]
+  ) {
+    const root = parseXml(renderTagging(tags), "Tagging");
+    assertEquals(tagsFromDocument(root, MAX_OBJECT_TAGS), tags);
+  }
+  assertEquals(s3Code(() => tagsFromDocument({}, MAX_OBJECT_TAGS)), "MalformedXML");
+});
