@@ -60,6 +60,7 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   DeleteObject: objectHandlers.deleteObject,
   DeleteObjects: deleteObjects,
   CreateMultipartUpload: multipartHandlers.createMultipartUpload,
+  ListMultipartUploads: multipartHandlers.listMultipartUploads,
   UploadPart: multipartHandlers.uploadPart,
   CompleteMultipartUpload: multipartHandlers.completeMultipartUpload,
   AbortMultipartUpload: multipartHandlers.abortMultipartUpload,

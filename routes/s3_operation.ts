@@ -41,6 +41,7 @@ export type S3Operation =
   | { readonly name: "HeadObject"; readonly bucket: string; readonly key: string }
   | { readonly name: "DeleteObject"; readonly bucket: string; readonly key: string }
   | { readonly name: "CreateMultipartUpload"; readonly bucket: string; readonly key: string }
+  | { readonly name: "ListMultipartUploads"; readonly bucket: string }
   | UploadOperation<"UploadPart"> & { readonly partNumber: number }
   | UploadOperation<"CompleteMultipartUpload">
   | UploadOperation<"AbortMultipartUpload">
@@ -156,6 +157,7 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
 function parseBucketOperation(method: string, bucket: string, params: URLSearchParams): S3Operation {
   if (method === "GET" && params.has("location")) return { name: "GetBucketLocation", bucket };
   if (method === "POST" && params.has("delete")) return { name: "DeleteObjects", bucket };
+  if (method === "GET" && params.has("uploads")) return { name: "ListMultipartUploads", bucket };
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
   }

@@ -201,6 +201,12 @@ const OPERATION_CASES: readonly OperationCase[] = [
   { method: "DELETE", bucket: "b-1", expected: { name: "DeleteBucket", bucket: "b-1" } },
   { method: "HEAD", bucket: "b-1", expected: { name: "HeadBucket", bucket: "b-1" } },
   { method: "GET", bucket: "b-1", query: "location", expected: { name: "GetBucketLocation", bucket: "b-1" } },
+  {
+    method: "GET",
+    bucket: "b-1",
+    query: "uploads",
+    expected: { name: "ListMultipartUploads", bucket: "b-1" },
+  },
   { method: "GET", bucket: "b-1", query: "acl", expected: { name: "GetBucketAcl", bucket: "b-1" } },
   { method: "POST", bucket: "b-1", query: "delete", expected: { name: "DeleteObjects", bucket: "b-1" } },
   { method: "PUT", bucket: "b-1", query: "acl", expected: { name: "PutBucketAcl", bucket: "b-1" } },
@@ -380,8 +386,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "GET ?uploads on a bucket (ListMultipartUploads)",
-    method: "GET",
+    name: "PUT ?uploads on a bucket (never a CreateBucket)",
+    method: "PUT",
     bucket: "b-1",
     query: "uploads",
     code: "NotImplemented",

@@ -1,5 +1,13 @@
-/** Random identifiers: data ids and upload ids are 128 random bits as 32 lower-case hex digits. */
+/**
+ * Identifiers as 32 lower-case hex digits: data ids are 128 random bits; upload ids lead with the time
+ * so that one key's uploads list in the order they were started, as S3 lists them.
+ */
 import { toHex } from "../storage/mod.ts";
+
+/** A 32-hex-digit id: 12 digits of `nowMs` (good until the year 10889), then 80 random bits. */
+export function newTimeOrderedId(nowMs: number): string {
+  return Math.floor(nowMs).toString(16).padStart(12, "0") + toHex(crypto.getRandomValues(new Uint8Array(10)));
+}
 
 /** A new random 32-hex-digit id. */
 export function newRandomId(): string {

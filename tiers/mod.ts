@@ -9,3 +9,4 @@ export * from "./pending_write.ts";
 export * from "./edge_cache.ts";
 export * from "./coherent_cache.ts";
 export * from "./write_condition.ts";
+export * from "./upload_lister.ts";

@@ -22,9 +22,10 @@ import {
 } from "../storage/mod.ts";
 import { createHash } from "node:crypto";
 import type { BucketService } from "./bucket_service.ts";
-import { newRandomId } from "./ids.ts";
+import { newRandomId, newTimeOrderedId } from "./ids.ts";
 import type { ObjectAttributes, ObjectService } from "./object_service.ts";
 import { PendingWrite } from "./pending_write.ts";
+import { listUploadPage, type UploadListPage, type UploadListRequest } from "./upload_lister.ts";
 import { NO_CONDITION, type WriteCondition } from "./write_condition.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 
@@ -76,7 +77,7 @@ export class MultipartService {
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
     const record: UploadRecord = {
       v: 1,
-      uploadId: newRandomId(),
+      uploadId: newTimeOrderedId(clock.nowMs()),
       bucket,
       key,
       initiatedMs: clock.nowMs(),
@@ -244,6 +245,12 @@ export class MultipartService {
     const upload = await this.#getUpload(bucket, key, uploadId);
     const parts = await this.#options.catalog.listUploadParts(uploadId, partNumberMarker, maxParts + 1);
     return { upload: upload.record, parts: parts.slice(0, maxParts), isTruncated: parts.length > maxParts };
+  }
+
+  /** One page of the uploads in progress in `bucket` (ListMultipartUploads); throws `bucket_not_found`. */
+  async listUploads(bucket: string, request: UploadListRequest): Promise<UploadListPage> {
+    await this.#options.buckets.get(bucket);
+    return await listUploadPage(this.#options.catalog, bucket, request);
   }
 
   #pendingOptions() {

@@ -7,6 +7,7 @@ import { type BucketRecord, fromUtf8, MAX_LIST_KEYS, type ObjectHead, utf8 } fro
 import type { ListPage } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
+import { nameEncoder, parseEncodingType } from "../list_encoding.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { isoTimestamp } from "../object_headers.ts";
 import { renderXml, S3_XMLNS, type XmlElement } from "../xml.ts";
@@ -26,7 +27,7 @@ export async function listObjectsV2(ctx: Op<"ListObjectsV2">): Promise<Response>
   const after = token !== null ? decodeContinuationToken(token) : startAfter;
   const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucket");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: after });
-  const encode = encoder(common.encodingType);
+  const encode = nameEncoder(common.encodingType);
   const fetchOwner = params.get("fetch-owner") === "true";
   return xmlResponse(renderXml("ListBucketResult", {
     "@_xmlns": S3_XMLNS,
@@ -53,7 +54,7 @@ export async function listObjects(ctx: Op<"ListObjects">): Promise<Response> {
   const marker = params.get("marker") ?? "";
   const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucket");
   const page = await ctx.services.objects.list(ctx.operation.bucket, { ...common, startAfter: marker });
-  const encode = encoder(common.encodingType);
+  const encode = nameEncoder(common.encodingType);
   return xmlResponse(renderXml("ListBucketResult", {
     "@_xmlns": S3_XMLNS,
     Name: ctx.operation.bucket,
@@ -80,18 +81,12 @@ function commonListParams(params: URLSearchParams) {
     }
     maxKeys = Math.min(Number(rawMaxKeys), MAX_LIST_KEYS);
   }
-  const encodingType = params.get("encoding-type");
-  if (encodingType !== null && encodingType !== "url") {
-    throw new S3Error("InvalidArgument", "Invalid Encoding Method specified in Request", {
-      ArgumentName: "encoding-type",
-      ArgumentValue: encodingType,
-    });
-  }
+  const encodingType = parseEncodingType(params);
   return {
     prefix: params.get("prefix") ?? "",
     delimiter: params.get("delimiter") ?? "",
     maxKeys,
-    encodingType: encodingType as "url" | null,
+    encodingType,
   };
 }
 
@@ -114,12 +109,6 @@ function listEntries(
     })),
     CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
   };
-}
-
-/** URL-encodes names for `encoding-type=url` (space as `+`, `/` kept), else passes them through. */
-function encoder(encodingType: "url" | null): (text: string) => string {
-  if (encodingType === null) return (text) => text;
-  return (text) => encodeURIComponent(text).replaceAll("%20", "+").replaceAll("%2F", "/");
 }
 
 /** An opaque continuation token for the last key or common prefix returned. */

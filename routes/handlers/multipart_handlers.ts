@@ -1,4 +1,4 @@
-/** Handlers of multipart uploads: Create, UploadPart, Complete, Abort, ListParts. */
+/** Handlers of multipart uploads: Create, UploadPart, Complete, Abort, ListParts, ListMultipartUploads. */
 import { MAX_PART_BYTES, MAX_PART_NUMBER } from "../../storage/mod.ts";
 import type { CompletedPart } from "../../tiers/mod.ts";
 import type { RequestContext } from "../request_context.ts";
@@ -13,6 +13,7 @@ import { bodyWithLength } from "./object_handlers.ts";
 import { uploadPartCopy } from "./copy_handlers.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { xmlResponse } from "./responses.ts";
+import { nameEncoder, parseEncodingType } from "../list_encoding.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
@@ -74,6 +75,51 @@ export async function abortMultipartUpload(ctx: Op<"AbortMultipartUpload">): Pro
   await authorizeBucket(ctx, bucket, "write", "s3:AbortMultipartUpload", key);
   await ctx.services.multipart.abort(bucket, key, uploadId);
   return new Response(null, { status: 204 });
+}
+
+/**
+ * ListMultipartUploads with prefix, delimiter, key-marker, upload-id-marker, max-uploads and
+ * encoding-type. Uploads belong to the bucket owner (the owner and initiator shown).
+ */
+export async function listMultipartUploads(ctx: Op<"ListMultipartUploads">): Promise<Response> {
+  const { params } = ctx;
+  const request = {
+    prefix: params.get("prefix") ?? "",
+    delimiter: params.get("delimiter") ?? "",
+    keyMarker: params.get("key-marker") ?? "",
+    uploadIdMarker: params.get("upload-id-marker") ?? "",
+    maxUploads: integerParam(params, "max-uploads", 1000, 0, 1000),
+  };
+  const encodingType = parseEncodingType(params);
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucketMultipartUploads");
+  const page = await ctx.services.multipart.listUploads(bucket.name, request);
+  const encode = nameEncoder(encodingType);
+  const owner = {
+    ID: bucket.ownerId,
+    DisplayName: bucket.ownerId === ctx.owner?.id ? ctx.owner.displayName : undefined,
+  };
+  return xmlResponse(renderXml("ListMultipartUploadsResult", {
+    "@_xmlns": S3_XMLNS,
+    Bucket: bucket.name,
+    KeyMarker: encode(request.keyMarker),
+    UploadIdMarker: request.uploadIdMarker,
+    NextKeyMarker: page.isTruncated ? encode(page.nextKeyMarker) : undefined,
+    NextUploadIdMarker: page.isTruncated ? page.nextUploadIdMarker : undefined,
+    Delimiter: request.delimiter === "" ? undefined : encode(request.delimiter),
+    Prefix: encode(request.prefix),
+    MaxUploads: request.maxUploads,
+    EncodingType: encodingType ?? undefined,
+    IsTruncated: page.isTruncated,
+    Upload: page.uploads.map((upload) => ({
+      Key: encode(upload.key),
+      UploadId: upload.uploadId,
+      Initiator: owner,
+      Owner: owner,
+      StorageClass: upload.storageClass,
+      Initiated: isoTimestamp(upload.initiatedMs),
+    })),
+    CommonPrefixes: page.commonPrefixes.map((prefix) => ({ Prefix: encode(prefix) })),
+  }));
 }
 
 /** ListParts with part-number-marker and max-parts. */

@@ -111,6 +111,31 @@ export class MetadataCatalog {
     return false;
   }
 
+  /**
+   * Uploads in progress in `bucket`, in (key, upload id) order: from `from.key` (inclusive; with
+   * `from.afterUploadId`, only that key's uploads after that id), up to keys before `toKey`.
+   */
+  async *listUploads(
+    bucket: string,
+    from: { key: string; afterUploadId?: string } | undefined,
+    toKey: string | undefined,
+    limit: number,
+  ): AsyncIterable<UploadRecord> {
+    const start = from === undefined
+      ? undefined
+      : from.afterUploadId === undefined
+      ? [...metaKeys.uploads(bucket), from.key]
+      : metaKeys.upload(bucket, from.key, from.afterUploadId + "\u0000");
+    const selector = {
+      prefix: metaKeys.uploads(bucket),
+      start,
+      end: toKey === undefined ? undefined : [...metaKeys.uploads(bucket), toKey],
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
+      yield parseValue(entry, uploadRecordSchema);
+    }
+  }
+
   /** The erasure manifest of `dataId`, or null. */
   async getErasureManifest(dataId: string): Promise<ErasureManifest | null> {
     const entry = await this.store.get(metaKeys.manifest(dataId, 0));
