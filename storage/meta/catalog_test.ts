@@ -351,6 +351,7 @@ Deno.test("MetadataCatalog hasObjects() and hasUploads() see only their own buck
       headers: {},
       storageClass: "STANDARD",
       acl: "private",
+      tags: [],
     })
     .commit();
   assertEquals(await temp.catalog.hasObjects("with-object"), true);

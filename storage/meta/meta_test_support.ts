@@ -39,6 +39,7 @@ export function sampleBucket(name: string, overrides: Partial<BucketRecord> = {}
     region: "us-east-1",
     createdMs: 1_700_000_000_000,
     acl: "private",
+    tags: [],
     ...overrides,
   };
 }
@@ -59,6 +60,7 @@ export function sampleHead(key: string, overrides: Partial<ObjectHead> = {}): Ob
     headers: {},
     storageClass: "STANDARD",
     acl: "private",
+    tags: [],
     ...overrides,
   };
 }
