@@ -4,7 +4,7 @@
  * carries `x-amz-request-id`.
  */
 import { Hono } from "hono";
-import { type Logger, toHex } from "../storage/mod.ts";
+import { type BucketRecord, type Logger, toHex } from "../storage/mod.ts";
 import {
   authenticateRequest,
   type AuthResult,
@@ -16,6 +16,7 @@ import { renderErrorXml, toS3Error } from "./error_response.ts";
 import {
   aclHandlers,
   bucketHandlers,
+  corsHandlers,
   deleteObjects,
   listHandlers,
   multipartHandlers,
@@ -44,6 +45,9 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   GetBucketPolicy: policyHandlers.getBucketPolicy,
   PutBucketPolicy: policyHandlers.putBucketPolicy,
   DeleteBucketPolicy: policyHandlers.deleteBucketPolicy,
+  GetBucketCors: corsHandlers.getBucketCors,
+  PutBucketCors: corsHandlers.putBucketCors,
+  DeleteBucketCors: corsHandlers.deleteBucketCors,
   GetBucketTagging: taggingHandlers.getBucketTagging,
   PutBucketTagging: taggingHandlers.putBucketTagging,
   DeleteBucketTagging: taggingHandlers.deleteBucketTagging,
@@ -158,15 +162,36 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     const requestId = requestIds.next();
     // c.env is undefined when the app is driven without connection info (app.request in tests).
     const connection = c.env as GatewayConnection | undefined;
+    const request = c.req.raw;
     let response: Response;
     try {
-      response = await serveS3(c.req.raw, requestId, connection);
+      response = await serveS3(request, requestId, connection);
+      response.headers.set("x-amz-request-id", requestId);
     } catch (error) {
-      return errorResponse(error, c.req.raw, requestId);
+      response = errorResponse(error, request, requestId);
     }
-    response.headers.set("x-amz-request-id", requestId);
+    // A cross-origin request (not a preflight, answered whole by serveS3) gets its bucket's CORS headers.
+    const origin = request.headers.get("origin");
+    if (origin !== null && request.method !== "OPTIONS") await withCorsHeaders(request, origin, response);
     return response;
   });
+
+  /** Adds the CORS headers of the addressed bucket's rules to `response`, if the bucket has any. */
+  async function withCorsHeaders(request: Request, origin: string, response: Response): Promise<void> {
+    let bucket: BucketRecord;
+    try {
+      const target = parseTarget(
+        request.headers.get("host") ?? new URL(request.url).host,
+        rawRequestTarget(request.url).path,
+        services.baseDomain,
+      );
+      if (target.bucket === null) return;
+      bucket = await services.buckets.get(target.bucket);
+    } catch {
+      return; // no (valid) bucket, no CORS rules
+    }
+    corsHandlers.addCorsHeaders(request, origin, bucket, response);
+  }
 
   async function serveS3(
     request: Request,
@@ -179,6 +204,15 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
       return new Response(services.metricsText(), {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
       });
+    }
+    // Browsers send preflights without credentials: they are answered from the bucket's CORS rules alone.
+    if (request.method === "OPTIONS") {
+      const host = request.headers.get("host") ?? new URL(request.url).host;
+      return await corsHandlers.corsPreflight(
+        request,
+        parseTarget(host, target.path, services.baseDomain).bucket,
+        services,
+      );
     }
     const auth = plainAnonymous(request) ?? await authenticateRequest(request, {
       get host() {

@@ -6,6 +6,7 @@
 /** S3 error codes this gateway answers with, and their HTTP status. */
 export const S3_ERROR_STATUS = {
   AccessDenied: 403,
+  AccessForbidden: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
   BadDigest: 400,
@@ -40,6 +41,7 @@ export const S3_ERROR_STATUS = {
   MissingSecurityHeader: 400,
   NoSuchBucket: 404,
   NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
   NoSuchTagSet: 404,
   NoSuchUpload: 404,

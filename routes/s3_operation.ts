@@ -26,6 +26,9 @@ export type S3Operation =
   | { readonly name: "GetBucketPolicy"; readonly bucket: string }
   | { readonly name: "PutBucketPolicy"; readonly bucket: string }
   | { readonly name: "DeleteBucketPolicy"; readonly bucket: string }
+  | { readonly name: "GetBucketCors"; readonly bucket: string }
+  | { readonly name: "PutBucketCors"; readonly bucket: string }
+  | { readonly name: "DeleteBucketCors"; readonly bucket: string }
   | { readonly name: "GetBucketTagging"; readonly bucket: string }
   | { readonly name: "PutBucketTagging"; readonly bucket: string }
   | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
@@ -60,7 +63,7 @@ export type S3OperationName = S3Operation["name"];
 
 /**
  * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
- * Some are implemented for a few methods only (`acl`, `policy`, `tagging`, `uploads`); any other method with them
+ * Some are implemented for a few methods only (`acl`, `cors`, `policy`, `tagging`, `uploads`); any other method with them
  * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -160,6 +163,11 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
   if (method === "GET" && params.has("uploads")) return { name: "ListMultipartUploads", bucket };
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
+  }
+  if (params.has("cors")) {
+    if (method === "GET") return { name: "GetBucketCors", bucket };
+    if (method === "PUT") return { name: "PutBucketCors", bucket };
+    if (method === "DELETE") return { name: "DeleteBucketCors", bucket };
   }
   if (params.has("tagging")) {
     if (method === "GET") return { name: "GetBucketTagging", bucket };

@@ -32,7 +32,7 @@ const parser = new XMLParser({
   processEntities: true,
   // Go's encoding/xml (rclone, MinIO clients) writes quotes as numeric references (&#34;).
   htmlEntities: true,
-  isArray: (name) => ["Part", "Object", "Tag", "Rule"].includes(name),
+  isArray: (name) => ["Part", "Object", "Tag", "Rule", "CORSRule"].includes(name),
 });
 
 /** A complete XML document with declaration, whose root element is `rootName`. */

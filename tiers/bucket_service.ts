@@ -8,6 +8,7 @@ import {
   type BucketRecord,
   type CannedAcl,
   type Clock,
+  type CorsRule,
   type MetadataCatalog,
   metaKeys,
   StoreError,
@@ -53,7 +54,16 @@ export class BucketService {
    */
   async create(name: string, ownerId: string, acl: CannedAcl = "private"): Promise<BucketRecord> {
     const { catalog, clock, region } = this.#options;
-    const record: BucketRecord = { v: 1, name, ownerId, region, createdMs: clock.nowMs(), acl, tags: [] };
+    const record: BucketRecord = {
+      v: 1,
+      name,
+      ownerId,
+      region,
+      createdMs: clock.nowMs(),
+      acl,
+      tags: [],
+      cors: [],
+    };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(name), null)
       .putBucket(record)
@@ -98,6 +108,11 @@ export class BucketService {
   /** Replaces the tags of bucket `name` (PutBucketTagging; DeleteBucketTagging with none). */
   async setTags(name: string, tags: TagSet): Promise<void> {
     await this.#updateBucket(name, "tags", (record) => ({ ...record, tags }));
+  }
+
+  /** Replaces the CORS rules of bucket `name` (PutBucketCors; DeleteBucketCors with none). */
+  async setCors(name: string, rules: CorsRule[]): Promise<void> {
+    await this.#updateBucket(name, "CORS configuration", (record) => ({ ...record, cors: rules }));
   }
 
   async #updateBucket(

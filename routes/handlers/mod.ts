@@ -7,3 +7,4 @@ export * as aclHandlers from "./acl_handlers.ts";
 export * as policyHandlers from "./policy_handlers.ts";
 export * as taggingHandlers from "./tagging_handlers.ts";
 export { deleteObjects } from "./delete_objects_handler.ts";
+export * as corsHandlers from "./cors_handlers.ts";

@@ -123,6 +123,8 @@ async function objectReply(
   const headFound = readableObjectHead(ctx, bucketRecord, key);
   const head = headFound instanceof Promise ? await headFound : headFound;
   const headers = objectResponseHeaders(head);
+  // Responses of a bucket with CORS rules differ by Origin: a CDN must not serve one origin's to another.
+  if (bucketRecord.cors.length > 0) headers.set("vary", "Origin");
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
   const outcome = evaluatePreconditions(method, requestHeaders, validators);

@@ -40,6 +40,7 @@ export function sampleBucket(name: string, overrides: Partial<BucketRecord> = {}
     createdMs: 1_700_000_000_000,
     acl: "private",
     tags: [],
+    cors: [],
     ...overrides,
   };
 }

@@ -14,7 +14,22 @@ export const tagSetSchema = z.array(z.object({ key: z.string(), value: z.string(
 /** A tag set. */
 export type TagSet = z.infer<typeof tagSetSchema>;
 
-/** A bucket. Records written before ACLs (or tags) existed read as `private` (and untagged). */
+/** One rule of a bucket's CORS configuration (validated by the routes before storing). */
+export const corsRuleSchema = z.object({
+  id: z.string().optional(),
+  allowedOrigins: z.array(z.string()),
+  allowedMethods: z.array(z.string()),
+  allowedHeaders: z.array(z.string()),
+  exposeHeaders: z.array(z.string()),
+  maxAgeSeconds: z.number().int().min(0).optional(),
+});
+/** A CORS rule. */
+export type CorsRule = z.infer<typeof corsRuleSchema>;
+
+/**
+ * A bucket. Records written before ACLs, tags or CORS existed read as `private`, untagged and without
+ * CORS rules.
+ */
 export const bucketRecordSchema = z.object({
   v: z.literal(1),
   name: z.string(),
@@ -23,6 +38,7 @@ export const bucketRecordSchema = z.object({
   createdMs: z.number(),
   acl: cannedAclSchema.default("private"),
   tags: tagSetSchema.default([]),
+  cors: z.array(corsRuleSchema).default([]),
 });
 /** A bucket as stored. */
 export type BucketRecord = z.infer<typeof bucketRecordSchema>;
