@@ -215,8 +215,9 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
       );
     }
     const auth = plainAnonymous(request) ?? await authenticateRequest(request, {
+      // The Host header as sent is what SigV4 signs; the parsed URL only serves a request without one.
       get host() {
-        return new URL(request.url).host;
+        return request.headers.get("host") ?? new URL(request.url).host;
       },
     }, {
       region: services.region,

@@ -32,32 +32,33 @@ function hexValue(code: number): number {
  * `plusIsSpace`, `+` decodes to a space (query strings, form style).
  */
 export function percentDecodeToBytes(text: string, plusIsSpace: boolean): Uint8Array {
-  const out: number[] = [];
-  let literalStart = 0;
-  const flushLiteral = (end: number) => {
-    if (end > literalStart) {
-      for (const byte of textEncoder.encode(text.slice(literalStart, end))) out.push(byte);
-    }
-  };
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, and an escape decodes to fewer bytes than its text.
+  const out = new Uint8Array(text.length * 3);
+  let length = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x25 && i + 2 < text.length) {
       const high = hexValue(text.charCodeAt(i + 1));
       const low = hexValue(text.charCodeAt(i + 2));
       if (high >= 0 && low >= 0) {
-        flushLiteral(i);
-        out.push(high * 16 + low);
+        out[length++] = high * 16 + low;
         i += 2;
-        literalStart = i + 1;
+        continue;
       }
-    } else if (code === 0x2b && plusIsSpace) {
-      flushLiteral(i);
-      out.push(0x20);
-      literalStart = i + 1;
+    }
+    if (code === 0x2b && plusIsSpace) {
+      out[length++] = 0x20;
+    } else if (code < 0x80) {
+      out[length++] = code;
+    } else {
+      // A run of non-ASCII characters is encoded in one call (ASCII is copied above without one).
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) >= 0x80) end++;
+      length += textEncoder.encodeInto(text.slice(i, end), out.subarray(length)).written;
+      i = end - 1;
     }
   }
-  flushLiteral(text.length);
-  return Uint8Array.from(out);
+  return out.subarray(0, length);
 }
 
 /** RFC 3986 encoding of `bytes`: unreserved characters kept, every other byte as upper-case `%XX`. */
@@ -69,10 +70,29 @@ export function uriEncodeBytes(bytes: Uint8Array): string {
 
 /** Canonical form of one path segment or query component: decoded as sent, then encoded per RFC 3986. */
 export function reencodeComponent(text: string, plusIsSpace: boolean): string {
-  return uriEncodeBytes(percentDecodeToBytes(text, plusIsSpace));
+  // ASCII text (what URLs carry after parsing) is re-encoded straight from its characters: no byte buffer.
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) return uriEncodeBytes(percentDecodeToBytes(text, plusIsSpace));
+    if (code === 0x25 && i + 2 < text.length) {
+      const high = hexValue(text.charCodeAt(i + 1));
+      const low = hexValue(text.charCodeAt(i + 2));
+      if (high >= 0 && low >= 0) {
+        const byte = high * 16 + low;
+        out += isUnreserved(byte) ? String.fromCharCode(byte) : PERCENT_ENCODED[byte];
+        i += 2;
+        continue;
+      }
+    }
+    if (code === 0x2b && plusIsSpace) out += "%20";
+    else out += isUnreserved(code) ? text[i] : PERCENT_ENCODED[code];
+  }
+  return out;
 }
 
 /** Text of one query component, decoded (`+` as space) and read as UTF-8. */
 export function decodeQueryComponent(text: string): string {
+  if (!text.includes("%") && !text.includes("+")) return text;
   return textDecoder.decode(percentDecodeToBytes(text, true));
 }
