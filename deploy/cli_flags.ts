@@ -7,8 +7,15 @@ import { ConfigError } from "./config_error.ts";
 /** Flags by name (without the leading dashes). */
 export type CliFlags = Record<string, string>;
 
-/** Parses `args` into flags; a bare word or a flag without a value is a `ConfigError`. */
-export function parseCliFlags(args: readonly string[], allowed: readonly string[]): CliFlags {
+/**
+ * Parses `args` into flags; a bare word or a flag without a value is a `ConfigError`. A flag named in
+ * `switches` (a true/false setting) may stand alone, meaning `true`.
+ */
+export function parseCliFlags(
+  args: readonly string[],
+  allowed: readonly string[],
+  switches: readonly string[] = [],
+): CliFlags {
   const flags: CliFlags = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -23,7 +30,9 @@ export function parseCliFlags(args: readonly string[], allowed: readonly string[
     }
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
-    else value = args[++i];
+    else if (switches.includes(name) && (i + 1 === args.length || args[i + 1].startsWith("--"))) {
+      value = "true";
+    } else value = args[++i];
     if (value === undefined) throw new ConfigError(`--${name}`, `Flag --${name} needs a value`);
     flags[name] = value;
   }

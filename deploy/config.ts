@@ -22,6 +22,8 @@ export interface WorkerEndpoint {
 /** Configuration of a gateway process. */
 export type GatewayConfig = Omit<Values<typeof GATEWAY_SETTINGS>, "workersFile"> & {
   workers: WorkerEndpoint[];
+  /** The certificate and key when the gateway serves HTTPS, else null. */
+  tls: TlsFiles | null;
 };
 /** Configuration of a storage worker process. */
 export type WorkerConfig = Values<typeof WORKER_SETTINGS>;
@@ -53,7 +55,8 @@ const workerListSchema = z.array(z.object({
 export async function loadGatewayConfig(source: ConfigSource): Promise<GatewayConfig> {
   const { workersFile, ...values } = readSettings(GATEWAY_SETTINGS, source);
   const workers = await readWorkersFile(workersFile);
-  const config = { ...values, workers };
+  const tls = await readTlsFiles(values.tlsCertFile, values.tlsKeyFile);
+  const config = { ...values, workers, tls };
   checkErasureLayout(config);
   return config;
 }
@@ -88,7 +91,10 @@ export function loadDevConfig(source: ConfigSource): DevConfig {
 
 function readSettings<S extends SpecTable>(specs: S, source: ConfigSource): Values<S> {
   const allowedFlags = Object.values(specs).flatMap((spec) => spec.flag ? [spec.flag] : []);
-  const flags = parseCliFlags(source.args, allowedFlags);
+  const switches = Object.values(specs).flatMap((spec) =>
+    spec.flag && spec.unit === "true | false" ? [spec.flag] : []
+  );
+  const flags = parseCliFlags(source.args, allowedFlags, switches);
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];
@@ -105,6 +111,39 @@ function readSettings<S extends SpecTable>(specs: S, source: ConfigSource): Valu
     out[name] = parsed.data;
   }
   return out as Values<S>;
+}
+
+/** A certificate chain and its private key, PEM-encoded. */
+export interface TlsFiles {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** The TLS pair named by the two settings, null when both are empty; a `ConfigError` otherwise. */
+export async function readTlsFiles(certFile: string, keyFile: string): Promise<TlsFiles | null> {
+  const { tlsCertFile, tlsKeyFile } = GATEWAY_SETTINGS;
+  if (certFile === "" && keyFile === "") return null;
+  if (certFile === "" || keyFile === "") {
+    const missing = certFile === "" ? tlsCertFile.env : tlsKeyFile.env;
+    throw new ConfigError(
+      missing,
+      `${missing} is required when the other TLS file is set: set both or neither`,
+    );
+  }
+  const read = async (path: string, setting: string, marker: string) => {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      throw new ConfigError(setting, `${setting}: cannot read ${path}: ${(error as Error).message}`);
+    }
+    if (!text.includes(marker)) throw new ConfigError(setting, `${setting}: ${path} holds no PEM ${marker}`);
+    return text;
+  };
+  return {
+    cert: await read(certFile, tlsCertFile.env, "-----BEGIN CERTIFICATE-----"),
+    key: await read(keyFile, tlsKeyFile.env, "PRIVATE KEY-----"),
+  };
 }
 
 async function readWorkersFile(path: string): Promise<WorkerEndpoint[]> {

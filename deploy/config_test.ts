@@ -161,10 +161,13 @@ Deno.test("loadDevConfig() fills in defaults and leaves the cluster secret to be
     edgeMaxObjectBytes: 8 * 1024 * 1024,
     edgeAdmission: "tinylfu",
     headCacheEntries: 100_000,
+    tlsCertFile: "",
+    tlsKeyFile: "",
     exitWithParent: false,
     logLevel: "info",
     zones: 3,
     workersPerZone: 3,
+    tls: false,
     clusterSecret: undefined,
   });
 });
@@ -372,9 +375,39 @@ Deno.test("loadGatewayConfig() fills in defaults and does not carry the workers 
     edgeMaxObjectBytes: 8 * 1024 * 1024,
     edgeAdmission: "tinylfu",
     headCacheEntries: 100_000,
+    tlsCertFile: "",
+    tlsKeyFile: "",
     exitWithParent: false,
     logLevel: "info",
+    tls: null,
   });
+});
+
+Deno.test("loadGatewayConfig() reads a TLS pair; one file alone, a missing file or no PEM is a ConfigError", async () => {
+  await using dir = await tempDir();
+  const file = await dir.write("workers.json", JSON.stringify(workerEntries([3, 3, 3])));
+  const cert = await dir.write("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  const key = await dir.write("key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  const config = await loadGatewayConfig(source(["--tls-cert", cert, "--tls-key", key], gatewayEnv(file)));
+  assertEquals(config.tls?.cert.startsWith("-----BEGIN CERTIFICATE-----"), true);
+  assertEquals(config.tls?.key.includes("PRIVATE KEY-----"), true);
+  const refused: Array<[string[], string]> = [
+    [["--tls-cert", cert], "OBJSTORE_TLS_KEY_FILE"],
+    [["--tls-key", key], "OBJSTORE_TLS_CERT_FILE"],
+    [["--tls-cert", `${cert}.missing`, "--tls-key", key], "OBJSTORE_TLS_CERT_FILE"],
+    [["--tls-cert", key, "--tls-key", key], "OBJSTORE_TLS_CERT_FILE"],
+    [["--tls-cert", cert, "--tls-key", cert], "OBJSTORE_TLS_KEY_FILE"],
+  ];
+  for (const [args, setting] of refused) {
+    const error = await loadGatewayConfig(source(args, gatewayEnv(file))).then(() => null, (e) => e);
+    assertEquals(error instanceof ConfigError ? error.setting : String(error), setting, args.join(" "));
+  }
+});
+
+Deno.test("loadDevConfig() takes --tls alone as true", () => {
+  assertEquals(loadDevConfig(source(["--tls", "--port", "0"])).tls, true);
+  assertEquals(loadDevConfig(source(["--port", "0", "--tls"])).tls, true);
+  assertEquals(loadDevConfig(source(["--tls", "false"])).tls, false);
 });
 
 Deno.test("loadGatewayConfig() lets --workers-file win over the environment", async () => {

@@ -5,6 +5,7 @@
  */
 import { toHex } from "../storage/mod.ts";
 import { ChildProcess } from "./child_process.ts";
+import { selfSignedPair, type TlsPairFiles } from "./self_signed.ts";
 import type { DevConfig, WorkerEndpoint } from "./config.ts";
 
 /** How long a process may take to become ready. */
@@ -37,16 +38,19 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
     const workers = await startWorkers(config, files, env, children);
     const workersFile = `${config.dataDir}/workers.json`;
     await Deno.writeTextFile(workersFile, JSON.stringify(workers, null, 2));
+    const tls = await devTlsFiles(config);
     const gateway = ChildProcess.spawn("gateway", files.mainModule, files.configFile, [
       "gateway",
       ...["--host", config.host, "--port", String(config.port), "--data-dir", `${config.dataDir}/gateway`],
       ...["--workers-file", workersFile, "--region", config.region, "--base-domain", config.baseDomain],
+      ...(tls === null ? [] : ["--tls-cert", tls.certFile, "--tls-key", tls.keyFile]),
     ], env);
     children.push(gateway);
     const endpoint = await gateway.waitForLine("endpoint:", READY_TIMEOUT_MS);
     console.log(`endpoint: ${endpoint}`);
     console.log(`access key: ${config.rootAccessKey}`);
     console.log(`secret key: ${config.rootSecretKey}`);
+    if (tls !== null) console.log(`tls certificate: ${tls.certFile}`);
     const exited = Promise.race(children.map(async (child) => ({ child, status: await child.status })));
     let outcome = await Promise.race([signal.then(() => null), exited]);
     if (outcome !== null) {
@@ -111,6 +115,17 @@ async function startWorkers(
     }
   }
   return await Promise.all(pending);
+}
+
+/**
+ * The TLS pair the gateway serves with: the configured files, else (with `--tls`) a self-signed pair kept
+ * in the data dir; null for plain HTTP.
+ */
+async function devTlsFiles(config: DevConfig): Promise<TlsPairFiles | null> {
+  if (config.tlsCertFile !== "" || config.tlsKeyFile !== "") {
+    return { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile };
+  }
+  return config.tls ? await selfSignedPair(`${config.dataDir}/tls`, config.host) : null;
 }
 
 function delay(ms: number): Promise<void> {

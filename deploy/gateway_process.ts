@@ -52,13 +52,16 @@ export interface GatewayParts {
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
   const { app, gc, logger, close } = await buildGateway(config);
   const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: () => {},
-  }, (request, info) => app.fetch(request, { remoteAddr: info.remoteAddr }));
+  const listen = { hostname: config.host, port: config.port, onListen: () => {} };
+  const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
+    app.fetch(request, { remoteAddr: info.remoteAddr });
+  // With a certificate the gateway speaks HTTPS only (HTTP/2 by ALPN, HTTP/1.1 otherwise).
+  const server = config.tls === null
+    ? Deno.serve(listen, handler)
+    : Deno.serve({ ...listen, cert: config.tls.cert, key: config.tls.key }, handler);
   const port = server.addr.port;
-  console.log(`endpoint: http://${config.host}:${port}`);
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
   gcLoop.start();
   let stopped = false;
   return {
@@ -142,6 +145,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     multipart,
     region: config.region,
     baseDomain: config.baseDomain,
+    secureTransport: config.tls !== null,
     nowMs: () => clock.nowMs(),
     metricsText: () => metrics.render(),
     lookupUser: (accessKeyId) =>

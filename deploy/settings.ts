@@ -190,6 +190,23 @@ export const GATEWAY_SETTINGS = {
     description: "Object heads kept in gateway memory, exactly coherent with its own commits; 0 disables.",
     schema: wholeNumber(0, 10_000_000),
   },
+  tlsCertFile: {
+    env: "OBJSTORE_TLS_CERT_FILE",
+    flag: "tls-cert",
+    unit: "path",
+    defaultValue: "",
+    description:
+      "PEM certificate (chain) file: when set with the key, the gateway serves HTTPS only. Empty: plain HTTP.",
+    schema: z.string(),
+  },
+  tlsKeyFile: {
+    env: "OBJSTORE_TLS_KEY_FILE",
+    flag: "tls-key",
+    unit: "path",
+    defaultValue: "",
+    description: "PEM private key file of the certificate; set both or neither.",
+    schema: z.string(),
+  },
   exitWithParent: {
     env: "OBJSTORE_EXIT_WITH_PARENT",
     unit: "true | false",
@@ -250,5 +267,15 @@ export const DEV_SETTINGS = {
     defaultValue: "3",
     description: "Workers per zone of the dev cluster.",
     schema: wholeNumber(1, 16),
+  },
+  tls: {
+    env: "OBJSTORE_DEV_TLS",
+    flag: "tls",
+    unit: "true | false",
+    defaultValue: "false",
+    description:
+      "Serve HTTPS: with no certificate given, dev generates a self-signed one for localhost and 127.0.0.1 " +
+      "(kept in `<data dir>/tls/`, renewed when it nears expiry) and prints where it is.",
+    schema: z.enum(["true", "false"]).transform((value) => value === "true"),
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;

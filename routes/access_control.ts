@@ -145,7 +145,7 @@ function policyDecision(
 function conditionContext(ctx: RequestContext, action: string): Record<string, string | undefined> {
   const headers = ctx.request.headers;
   const context: Record<string, string | undefined> = {
-    "aws:securetransport": "false",
+    "aws:securetransport": ctx.services.secureTransport ? "true" : "false",
     "aws:sourceip": ctx.sourceIp ?? undefined,
     "aws:useragent": headers.get("user-agent") ?? undefined,
     "aws:referer": headers.get("referer") ?? undefined,

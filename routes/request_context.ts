@@ -17,6 +17,8 @@ export interface GatewayServices {
   readonly multipart: MultipartService;
   readonly region: string;
   readonly baseDomain: string;
+  /** True when the gateway serves HTTPS (the policy condition `aws:SecureTransport`). */
+  readonly secureTransport: boolean;
   /** Resolves an access key to its secret and owner; null when unknown. */
   readonly lookupUser: (accessKeyId: string) => Promise<{ secretKey: string; owner: S3Owner } | null>;
   readonly nowMs: () => number;

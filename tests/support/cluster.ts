@@ -22,7 +22,7 @@ export interface ClusterOptions {
   /** Zones × workers per zone (default 3 × 3). */
   readonly zones?: number;
   readonly workersPerZone?: number;
-  /** Extra gateway environment (e.g. OBJSTORE_GC_GRACE_MS). */
+  /** Extra gateway environment (e.g. OBJSTORE_GC_GRACE_MS; with OBJSTORE_TLS_CERT_FILE the endpoint is https). */
   readonly gatewayEnv?: Record<string, string>;
 }
 
@@ -80,7 +80,8 @@ export class TestCluster implements AsyncDisposable {
   /** The S3 endpoint URL. */
   get endpoint(): string {
     if (this.#gateway === null) throw new Error("The gateway is not running");
-    return `http://127.0.0.1:${this.#gateway.port}`;
+    const scheme = this.#options.gatewayEnv?.OBJSTORE_TLS_CERT_FILE === undefined ? "http" : "https";
+    return `${scheme}://127.0.0.1:${this.#gateway.port}`;
   }
 
   /** A fresh AWS SDK v3 client for this cluster (path style, SDK defaults otherwise). */
