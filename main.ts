@@ -1,19 +1,22 @@
 /**
  * Entry point of every role: `main.ts gateway`, `main.ts worker`, `main.ts dev` (what `deno task dev`
- * runs). Configuration mistakes print one line naming the setting and exit with status 2.
+ * runs), and `main.ts admin` (`deno task admin`: access keys of users, through a running gateway).
+ * Configuration mistakes print one line naming the setting and exit with status 2.
  */
 import {
   ConfigError,
+  loadAdminConfig,
   loadDevConfig,
   loadGatewayConfig,
   loadWorkerConfig,
   processConfigSource,
+  runAdminCommand,
   runDevCluster,
   startGateway,
   startWorker,
 } from "./deploy/mod.ts";
 
-const USAGE = "usage: main.ts gateway|worker|dev [--flag value ...]";
+const USAGE = "usage: main.ts gateway|worker|dev|admin [--flag value ...]";
 
 async function main(args: string[]): Promise<number> {
   const [role, ...rest] = args;
@@ -37,6 +40,10 @@ async function main(args: string[]): Promise<number> {
           mainModule: new URL(import.meta.url).pathname,
           configFile: new URL("./deno.json", import.meta.url).pathname,
         });
+      case "admin": {
+        const [action, ...flags] = rest;
+        return await runAdminCommand(action, loadAdminConfig(processConfigSource(flags)));
+      }
       default:
         console.error(role === undefined ? USAGE : `Unknown role ${JSON.stringify(role)}; ${USAGE}`);
         return 2;

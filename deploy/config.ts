@@ -5,7 +5,13 @@
 import { z } from "zod";
 import { ConfigError } from "./config_error.ts";
 import { parseCliFlags } from "./cli_flags.ts";
-import { DEV_SETTINGS, GATEWAY_SETTINGS, type SettingSpec, WORKER_SETTINGS } from "./settings.ts";
+import {
+  ADMIN_SETTINGS,
+  DEV_SETTINGS,
+  GATEWAY_SETTINGS,
+  type SettingSpec,
+  WORKER_SETTINGS,
+} from "./settings.ts";
 
 type SpecTable = Record<string, SettingSpec<unknown>>;
 type Values<S extends SpecTable> = { [K in keyof S]: S[K] extends SettingSpec<infer T> ? T : never };
@@ -59,6 +65,14 @@ export async function loadGatewayConfig(source: ConfigSource): Promise<GatewayCo
   const config = { ...values, workers, tls };
   checkErasureLayout(config);
   return config;
+}
+
+/** Configuration of the admin command. */
+export type AdminConfig = Values<typeof ADMIN_SETTINGS>;
+
+/** Reads the admin command's configuration. */
+export function loadAdminConfig(source: ConfigSource): AdminConfig {
+  return readSettings(ADMIN_SETTINGS, source);
 }
 
 /** Reads the worker configuration. */

@@ -26,6 +26,8 @@ import {
   MultipartService,
   ObjectService,
   RegionalTier,
+  ROOT_USER_NAME,
+  UserService,
 } from "../tiers/mod.ts";
 import { BackgroundLoop } from "./background_loop.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -137,8 +139,10 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("multipart"),
     md5Pool,
   });
-  const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: "root" };
+  const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: ROOT_USER_NAME };
   const rootKey = utf8(config.rootAccessKey);
+  const isRoot = (accessKeyId: string) => timingSafeEqual(utf8(accessKeyId), rootKey);
+  const users = new UserService({ catalog, clock, rootAccessKeyId: config.rootAccessKey });
   const app = createGatewayApp({
     buckets,
     objects,
@@ -148,12 +152,29 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     secureTransport: config.tls !== null,
     nowMs: () => clock.nowMs(),
     metricsText: () => metrics.render(),
-    lookupUser: (accessKeyId) =>
-      Promise.resolve(
-        timingSafeEqual(utf8(accessKeyId), rootKey)
-          ? { secretKey: config.rootSecretKey, owner: rootOwner }
-          : null,
-      ),
+    users: {
+      isRoot,
+      createKey: (userName) => users.createKey(userName),
+      revokeKey: async (accessKeyId) => {
+        if (await users.lookup(accessKeyId) === null) return false;
+        await users.revokeKey(accessKeyId);
+        return true;
+      },
+      listKeys: async () =>
+        (await users.listKeys()).map(({ accessKeyId, userName, userId, createdMs }) => ({
+          accessKeyId,
+          userName,
+          userId,
+          createdMs,
+        })),
+    },
+    lookupUser: async (accessKeyId) => {
+      if (isRoot(accessKeyId)) return { secretKey: config.rootSecretKey, owner: rootOwner };
+      const key = await users.lookup(accessKeyId);
+      return key === null
+        ? null
+        : { secretKey: key.secretKey, owner: { id: key.userId, displayName: key.userName } };
+    },
   }, logger.child("http"));
 
   const gc = new GarbageCollector({

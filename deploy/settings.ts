@@ -279,3 +279,42 @@ export const DEV_SETTINGS = {
     schema: z.enum(["true", "false"]).transform((value) => value === "true"),
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;
+
+/** Settings of the admin command (`main.ts admin ACTION`), which calls a running gateway as the root user. */
+export const ADMIN_SETTINGS = {
+  endpoint: {
+    env: "OBJSTORE_ENDPOINT",
+    flag: "endpoint",
+    unit: "URL",
+    defaultValue: "http://127.0.0.1:9000",
+    description: "The gateway's S3 endpoint, as `deno task dev` prints it.",
+    schema: z.url({ protocol: /^https?$/ }),
+  },
+  caCert: {
+    env: "OBJSTORE_CA_CERT",
+    flag: "ca-cert",
+    unit: "path",
+    defaultValue: "",
+    description: "PEM certificate to trust for an https endpoint (the one `deno task dev --tls` prints).",
+    schema: z.string(),
+  },
+  region: GATEWAY_SETTINGS.region,
+  rootAccessKey: GATEWAY_SETTINGS.rootAccessKey,
+  rootSecretKey: GATEWAY_SETTINGS.rootSecretKey,
+  user: {
+    env: "OBJSTORE_ADMIN_USER",
+    flag: "user",
+    unit: "user name",
+    defaultValue: "",
+    description: "create-key: the user the new key belongs to.",
+    schema: z.string(),
+  },
+  accessKey: {
+    env: "OBJSTORE_ADMIN_ACCESS_KEY",
+    flag: "access-key",
+    unit: "access key id",
+    defaultValue: "",
+    description: "revoke-key: the access key to revoke.",
+    schema: z.string(),
+  },
+} as const satisfies Record<string, SettingSpec<unknown>>;

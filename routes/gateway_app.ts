@@ -13,6 +13,7 @@ import {
   SigningKeyCache,
 } from "./auth/mod.ts";
 import { renderErrorXml, toS3Error } from "./error_response.ts";
+import { ADMIN_PATH_PREFIX, adminRequest } from "./admin_api.ts";
 import {
   aclHandlers,
   bucketHandlers,
@@ -232,6 +233,9 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
         throw new S3Error("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist");
       }
       owner = user.owner;
+    }
+    if (target.path.startsWith(ADMIN_PATH_PREFIX)) {
+      return await adminRequest(request, target.path, params, auth.accessKeyId, services);
     }
     const host = request.headers.get("host") ?? new URL(request.url).host;
     const operation = parseOperation(

@@ -41,6 +41,7 @@ export const S3_ERROR_STATUS = {
   MissingSecurityHeader: 400,
   NoSuchBucket: 404,
   NoSuchBucketPolicy: 404,
+  NoSuchEntity: 404,
   NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
   NoSuchTagSet: 404,

@@ -10,3 +10,4 @@ export * from "./edge_cache.ts";
 export * from "./coherent_cache.ts";
 export * from "./write_condition.ts";
 export * from "./upload_lister.ts";
+export * from "./user_service.ts";

@@ -7,6 +7,8 @@ import { INLINE_PAGE_BYTES, StoreError } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
 import type { MetaCheck, MetaEntry, MetaKey, MetaMutation, MetaStore } from "./meta_store.ts";
 import {
+  type AccessKeyRecord,
+  accessKeyRecordSchema,
   type BucketPolicyRecord,
   bucketPolicyRecordSchema,
   type BucketRecord,
@@ -41,6 +43,24 @@ export class MetadataCatalog {
 
   constructor(store: MetaStore) {
     this.store = store;
+  }
+
+  /** The access key `accessKeyId`, or null. */
+  async getAccessKey(accessKeyId: string): Promise<Versioned<AccessKeyRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.accessKey(accessKeyId)), accessKeyRecordSchema);
+  }
+
+  /** Access keys in id order after `afterId` (all when omitted), at most `limit`. */
+  async listAccessKeys(limit = LIST_PAGE_LIMIT, afterId?: string): Promise<AccessKeyRecord[]> {
+    const out: AccessKeyRecord[] = [];
+    const selector = {
+      prefix: metaKeys.accessKeys(),
+      start: afterId === undefined ? undefined : metaKeys.accessKey(afterId + "\u0000"),
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
+      out.push(parseValue(entry, accessKeyRecordSchema));
+    }
+    return out;
   }
 
   /** The bucket named `name`, or null. */
@@ -251,6 +271,11 @@ export class CatalogTransaction {
   check(key: MetaKey, versionstamp: string | null): this {
     this.#checks.push({ key, versionstamp });
     return this;
+  }
+
+  /** Writes an access key record. */
+  putAccessKey(record: AccessKeyRecord): this {
+    return this.#set(metaKeys.accessKey(record.accessKeyId), accessKeyRecordSchema.parse(record));
   }
 
   /** Writes a bucket record. */

@@ -36,6 +36,10 @@ export const metaKeys = {
   uploadPart: (uploadId: string, partNumber: number): MetaKey => ["upload_part", uploadId, partNumber],
   /** All parts of an upload. */
   uploadParts: (uploadId: string): MetaKey => ["upload_part", uploadId],
+  /** An access key of a user (not the root user, whose key is configuration). */
+  accessKey: (accessKeyId: string): MetaKey => ["access_key", accessKeyId],
+  /** All access keys. */
+  accessKeys: (): MetaKey => ["access_key"],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */
   gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
   /** All pending garbage, ordered by due time. */

@@ -14,6 +14,22 @@ export const tagSetSchema = z.array(z.object({ key: z.string(), value: z.string(
 /** A tag set. */
 export type TagSet = z.infer<typeof tagSetSchema>;
 
+/**
+ * An access key of a user, created by the root user. The secret is kept as issued: SigV4 needs it to
+ * recompute signatures, so the metadata file must be readable by the gateway alone.
+ */
+export const accessKeyRecordSchema = z.object({
+  v: z.literal(1),
+  accessKeyId: z.string(),
+  secretKey: z.string(),
+  userName: z.string(),
+  /** The user's canonical id (64 hex digits), the owner id of what the user creates. */
+  userId: z.string(),
+  createdMs: z.number(),
+});
+/** An access key as stored. */
+export type AccessKeyRecord = z.infer<typeof accessKeyRecordSchema>;
+
 /** One rule of a bucket's CORS configuration (validated by the routes before storing). */
 export const corsRuleSchema = z.object({
   id: z.string().optional(),
