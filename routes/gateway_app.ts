@@ -23,6 +23,7 @@ import {
   multipartHandlers,
   objectHandlers,
   policyHandlers,
+  postObject,
   taggingHandlers,
 } from "./handlers/mod.ts";
 import { PolicyMemo } from "./policy/mod.ts";
@@ -64,6 +65,7 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   HeadObject: objectHandlers.headObject,
   DeleteObject: objectHandlers.deleteObject,
   DeleteObjects: deleteObjects,
+  PostObject: postObject,
   CreateMultipartUpload: multipartHandlers.createMultipartUpload,
   ListMultipartUploads: multipartHandlers.listMultipartUploads,
   UploadPart: multipartHandlers.uploadPart,

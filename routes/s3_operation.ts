@@ -21,6 +21,7 @@ export type S3Operation =
   | { readonly name: "HeadBucket"; readonly bucket: string }
   | { readonly name: "GetBucketLocation"; readonly bucket: string }
   | { readonly name: "DeleteObjects"; readonly bucket: string }
+  | { readonly name: "PostObject"; readonly bucket: string }
   | { readonly name: "GetBucketAcl"; readonly bucket: string }
   | { readonly name: "PutBucketAcl"; readonly bucket: string }
   | { readonly name: "GetBucketPolicy"; readonly bucket: string }
@@ -187,6 +188,8 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
       return { name: "DeleteBucket", bucket };
     case "HEAD":
       return { name: "HeadBucket", bucket };
+    case "POST":
+      return { name: "PostObject", bucket };
     case "GET":
       return params.get("list-type") === "2"
         ? { name: "ListObjectsV2", bucket }

@@ -11,3 +11,4 @@ export { SigningKeyCache } from "./signing_key.ts";
 export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "./checksum_algorithms.ts";
 export { MAX_PRESIGNED_EXPIRES_SECONDS } from "./presigned_query.ts";
 export { rawRequestTarget, type RawTarget } from "./raw_target.ts";
+export { type SignedFormFields, verifyPostSignature } from "./post_signature.ts";

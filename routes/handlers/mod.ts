@@ -8,3 +8,4 @@ export * as policyHandlers from "./policy_handlers.ts";
 export * as taggingHandlers from "./tagging_handlers.ts";
 export { deleteObjects } from "./delete_objects_handler.ts";
 export * as corsHandlers from "./cors_handlers.ts";
+export { postObject } from "./post_object_handler.ts";

@@ -1,0 +1,284 @@
+/**
+ * Browser form uploads (POST Object) against a real cluster: a policy signed with SigV4 (by this test's own
+ * HMAC code), every kind of condition enforced with nothing stored on failure, the three kinds of success
+ * answer, anonymous forms on a public-read-write bucket, and large files streamed.
+ */
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutBucketAclCommand,
+} from "@aws-sdk/client-s3";
+import { createHash, createHmac } from "node:crypto";
+import { TEST_CREDENTIALS, TestCluster } from "../support/cluster.ts";
+import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
+
+const MIB = 1024 * 1024;
+
+function hmac(key: Uint8Array | string, text: string): Uint8Array {
+  return createHmac("sha256", key).update(text).digest();
+}
+
+/** The fields that sign `conditions` for `TEST_CREDENTIALS` (expiring `expiresInMs` from now). */
+function signedFields(conditions: unknown[], expiresInMs = 600_000): Record<string, string> {
+  const now = new Date();
+  const date = now.toISOString().slice(0, 10).replaceAll("-", "");
+  const amzDate = `${date}T${now.toISOString().slice(11, 19).replaceAll(":", "")}Z`;
+  const credential = `${TEST_CREDENTIALS.accessKeyId}/${date}/us-east-1/s3/aws4_request`;
+  const policy = btoa(JSON.stringify({
+    expiration: new Date(now.getTime() + expiresInMs).toISOString(),
+    conditions: [
+      ...conditions,
+      { "x-amz-algorithm": "AWS4-HMAC-SHA256" },
+      { "x-amz-credential": credential },
+      { "x-amz-date": amzDate },
+    ],
+  }));
+  let key: Uint8Array = hmac(`AWS4${TEST_CREDENTIALS.secretAccessKey}`, date);
+  for (const part of ["us-east-1", "s3", "aws4_request"]) key = hmac(key, part);
+  return {
+    policy,
+    "x-amz-algorithm": "AWS4-HMAC-SHA256",
+    "x-amz-credential": credential,
+    "x-amz-date": amzDate,
+    "x-amz-signature": Array.from(hmac(key, policy), (byte) => byte.toString(16).padStart(2, "0")).join(""),
+  };
+}
+
+/** A form of `fields` then the file, as a browser builds it (the file last). */
+function form(
+  fields: Record<string, string>,
+  file: Uint8Array<ArrayBuffer>,
+  filename = "photo.jpg",
+  type = "image/jpeg",
+): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.append(name, value);
+  data.append("file", new Blob([file], { type }), filename);
+  return data;
+}
+
+function md5(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
+
+Deno.test("browser form uploads (POST Object) through real processes", async (t) => {
+  await using cluster = await TestCluster.start();
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "forms" }));
+  const post = async (
+    body: FormData | Uint8Array<ArrayBuffer>,
+    headers: Record<string, string> = {},
+    bucket = "forms",
+  ) => {
+    const response = await fetch(`${cluster.endpoint}/${bucket}`, {
+      method: "POST",
+      body,
+      headers,
+      redirect: "manual",
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  };
+  const conditions = [
+    { bucket: "forms" },
+    ["starts-with", "$key", "uploads/"],
+    { acl: "public-read" },
+    ["starts-with", "$Content-Type", "image/"],
+    ["content-length-range", 1, MIB],
+    { success_action_status: "201" },
+    ["starts-with", "$x-amz-meta-origin", ""],
+  ];
+  const fieldsOf = (extra: Record<string, string> = {}) => ({
+    key: "uploads/${filename}",
+    acl: "public-read",
+    "Content-Type": "image/jpeg",
+    success_action_status: "201",
+    "x-amz-meta-origin": "camera",
+    ...extra,
+  });
+
+  await t.step("a signed form stores the file under the policy, with its fields applied", async () => {
+    const photo = randomBytes(200_000);
+    const answer = await post(
+      form({ ...fieldsOf(), ...signedFields(conditions) }, photo, "C:\\pics\\photo.jpg"),
+    );
+    assertEquals(answer.status, 201, answer.text);
+    assert(answer.text.includes("<Key>uploads/photo.jpg</Key>"), answer.text);
+    assertEquals(answer.headers.get("etag"), `"${md5(photo)}"`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "uploads/photo.jpg" }));
+    assertEquals([head.ContentType, head.Metadata?.origin, head.ContentLength], [
+      "image/jpeg",
+      "camera",
+      200_000,
+    ]);
+    const anonymous = await fetch(`${cluster.endpoint}/forms/uploads/photo.jpg`);
+    assertEquals(md5(new Uint8Array(await anonymous.arrayBuffer())), md5(photo), "acl public-read applied");
+  });
+
+  await t.step("every condition is enforced, and a refused form stores nothing", async () => {
+    const small = randomBytes(1000);
+    const refusals: Array<[string, FormData, number, string]> = [
+      [
+        "key outside the prefix",
+        form({ ...fieldsOf({ key: "elsewhere/x" }), ...signedFields(conditions) }, small),
+        403,
+        "AccessDenied",
+      ],
+      [
+        "file over the range",
+        form({ ...fieldsOf(), ...signedFields(conditions) }, randomBytes(MIB + 1)),
+        400,
+        "EntityTooLarge",
+      ],
+      [
+        "empty file under the range",
+        form({ ...fieldsOf(), ...signedFields(conditions) }, new Uint8Array(0)),
+        400,
+        "EntityTooSmall",
+      ],
+      [
+        "content type not image/",
+        form({ ...fieldsOf({ "Content-Type": "text/html" }), ...signedFields(conditions) }, small),
+        403,
+        "AccessDenied",
+      ],
+      [
+        "a field no condition names",
+        form({ ...fieldsOf({ "x-amz-meta-extra": "1" }), ...signedFields(conditions) }, small),
+        403,
+        "AccessDenied",
+      ],
+      [
+        "an expired policy",
+        form({ ...fieldsOf(), ...signedFields(conditions, -1000) }, small),
+        403,
+        "AccessDenied",
+      ],
+      [
+        "a tampered signature",
+        form({ ...fieldsOf(), ...signedFields(conditions), "x-amz-signature": "0".repeat(64) }, small),
+        403,
+        "SignatureDoesNotMatch",
+      ],
+      [
+        "a wrong acl",
+        form({ ...fieldsOf({ acl: "public-read-write" }), ...signedFields(conditions) }, small),
+        403,
+        "AccessDenied",
+      ],
+    ];
+    for (const [name, body, status, code] of refusals) {
+      const answer = await post(body);
+      assertEquals(answer.status, status, `${name}: ${answer.text}`);
+      assert(answer.text.includes(`<Code>${code}</Code>`), `${name}: ${answer.text}`);
+    }
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "elsewhere/x" })),
+      "NotFound",
+      404,
+    );
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "uploads/photo.jpg" }));
+    assertEquals(head.ContentLength, 200_000, "no refused form replaced the stored photo");
+  });
+
+  await t.step(
+    "success_action_redirect answers 303 with bucket, key and etag; the default is 204",
+    async () => {
+      const redirectConditions = [{ bucket: "forms" }, ["starts-with", "$key", ""], {
+        success_action_redirect: "https://app.example.com/done?x=1",
+      }];
+      const body = randomBytes(5000);
+      const redirected = await post(form({
+        key: "r.bin",
+        success_action_redirect: "https://app.example.com/done?x=1",
+        ...signedFields(redirectConditions),
+      }, body));
+      assertEquals(redirected.status, 303, redirected.text);
+      const location = new URL(redirected.headers.get("location")!);
+      assertEquals(
+        [
+          location.origin,
+          location.searchParams.get("x"),
+          location.searchParams.get("key"),
+          location.searchParams.get("etag"),
+        ],
+        ["https://app.example.com", "1", "r.bin", `"${md5(body)}"`],
+      );
+      const plain = await post(
+        form({ key: "plain.bin", ...signedFields([{ bucket: "forms" }, { key: "plain.bin" }]) }, body),
+      );
+      assertEquals(plain.status, 204, plain.text);
+    },
+  );
+
+  await t.step("a tagging field becomes the object's tags", async () => {
+    const tagging = "<Tagging><TagSet><Tag><Key>kind</Key><Value>upload</Value></Tag></TagSet></Tagging>";
+    const answer = await post(form({
+      key: "tagged.bin",
+      tagging,
+      ...signedFields([{ bucket: "forms" }, { key: "tagged.bin" }, { tagging }]),
+    }, randomBytes(10)));
+    assertEquals(answer.status, 204, answer.text);
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: "forms", Key: "tagged.bin" }));
+    assertEquals(tags.TagSet, [{ Key: "kind", Value: "upload" }]);
+  });
+
+  await t.step("an unsigned form needs a bucket anyone may write", async () => {
+    const refused = await post(form({ key: "anon.bin" }, randomBytes(10)));
+    assertEquals(refused.status, 403, refused.text);
+    await s3.send(new CreateBucketCommand({ Bucket: "dropbox" }));
+    await s3.send(new PutBucketAclCommand({ Bucket: "dropbox", ACL: "public-read-write" }));
+    const accepted = await post(form({ key: "anon.bin" }, randomBytes(10)), {}, "dropbox");
+    assertEquals(accepted.status, 204, accepted.text);
+  });
+
+  await t.step("a large file streams through; malformed forms get S3 errors", async () => {
+    const big = randomBytes(12 * MIB + 3);
+    const boundary = "----objstoreBoundary7MA4YWxkTrZu0gW";
+    const head = new TextEncoder().encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="key"\r\n\r\nbig.bin\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n` +
+        `Content-Type: application/octet-stream\r\n\r\n`,
+    );
+    const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    const body = new Uint8Array(head.length + big.length + tail.length);
+    body.set(head);
+    body.set(big, head.length);
+    body.set(tail, head.length + big.length);
+    const answer = await post(
+      body,
+      { "content-type": `multipart/form-data; boundary=${boundary}` },
+      "dropbox",
+    );
+    assertEquals(answer.status, 204, answer.text);
+    const got = await s3.send(new GetObjectCommand({ Bucket: "dropbox", Key: "big.bin" }));
+    assertEquals(md5(await got.Body!.transformToByteArray()), md5(big));
+    // A field after a large file: refused, nothing stored.
+    const after = new TextEncoder().encode(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\ny`,
+    );
+    const trailing = new Uint8Array(head.length + big.length + after.length + tail.length);
+    trailing.set(head);
+    trailing.set(big, head.length);
+    trailing.set(after, head.length + big.length);
+    trailing.set(tail, head.length + big.length + after.length);
+    const bad = await post(
+      trailing,
+      { "content-type": `multipart/form-data; boundary=${boundary}` },
+      "dropbox",
+    );
+    assertEquals(bad.status, 400, bad.text);
+    assert(bad.text.includes("MalformedPOSTRequest"), bad.text);
+    const stillBig = await s3.send(new HeadObjectCommand({ Bucket: "dropbox", Key: "big.bin" }));
+    assertEquals(stillBig.ContentLength, big.length);
+    const noKey = await post(form({}, randomBytes(10)), {}, "dropbox");
+    assertEquals(noKey.status, 400);
+    assert(noKey.text.includes("InvalidArgument"), noKey.text);
+    const notForm = await post(new TextEncoder().encode("key=x"), {
+      "content-type": "application/x-www-form-urlencoded",
+    }, "dropbox");
+    assertEquals(notForm.status, 412);
+  });
+  s3.destroy();
+});
