@@ -10,41 +10,12 @@ import {
   HeadObjectCommand,
   PutBucketAclCommand,
 } from "@aws-sdk/client-s3";
-import { createHash, createHmac } from "node:crypto";
-import { TEST_CREDENTIALS, TestCluster } from "../support/cluster.ts";
+import { createHash } from "node:crypto";
+import { TestCluster } from "../support/cluster.ts";
+import { signedFormFields } from "../support/post_form.ts";
 import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
 
 const MIB = 1024 * 1024;
-
-function hmac(key: Uint8Array | string, text: string): Uint8Array {
-  return createHmac("sha256", key).update(text).digest();
-}
-
-/** The fields that sign `conditions` for `TEST_CREDENTIALS` (expiring `expiresInMs` from now). */
-function signedFields(conditions: unknown[], expiresInMs = 600_000): Record<string, string> {
-  const now = new Date();
-  const date = now.toISOString().slice(0, 10).replaceAll("-", "");
-  const amzDate = `${date}T${now.toISOString().slice(11, 19).replaceAll(":", "")}Z`;
-  const credential = `${TEST_CREDENTIALS.accessKeyId}/${date}/us-east-1/s3/aws4_request`;
-  const policy = btoa(JSON.stringify({
-    expiration: new Date(now.getTime() + expiresInMs).toISOString(),
-    conditions: [
-      ...conditions,
-      { "x-amz-algorithm": "AWS4-HMAC-SHA256" },
-      { "x-amz-credential": credential },
-      { "x-amz-date": amzDate },
-    ],
-  }));
-  let key: Uint8Array = hmac(`AWS4${TEST_CREDENTIALS.secretAccessKey}`, date);
-  for (const part of ["us-east-1", "s3", "aws4_request"]) key = hmac(key, part);
-  return {
-    policy,
-    "x-amz-algorithm": "AWS4-HMAC-SHA256",
-    "x-amz-credential": credential,
-    "x-amz-date": amzDate,
-    "x-amz-signature": Array.from(hmac(key, policy), (byte) => byte.toString(16).padStart(2, "0")).join(""),
-  };
-}
 
 /** A form of `fields` then the file, as a browser builds it (the file last). */
 function form(
@@ -101,7 +72,7 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
   await t.step("a signed form stores the file under the policy, with its fields applied", async () => {
     const photo = randomBytes(200_000);
     const answer = await post(
-      form({ ...fieldsOf(), ...signedFields(conditions) }, photo, "C:\\pics\\photo.jpg"),
+      form({ ...fieldsOf(), ...signedFormFields(conditions) }, photo, "C:\\pics\\photo.jpg"),
     );
     assertEquals(answer.status, 201, answer.text);
     assert(answer.text.includes("<Key>uploads/photo.jpg</Key>"), answer.text);
@@ -121,49 +92,49 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
     const refusals: Array<[string, FormData, number, string]> = [
       [
         "key outside the prefix",
-        form({ ...fieldsOf({ key: "elsewhere/x" }), ...signedFields(conditions) }, small),
+        form({ ...fieldsOf({ key: "elsewhere/x" }), ...signedFormFields(conditions) }, small),
         403,
         "AccessDenied",
       ],
       [
         "file over the range",
-        form({ ...fieldsOf(), ...signedFields(conditions) }, randomBytes(MIB + 1)),
+        form({ ...fieldsOf(), ...signedFormFields(conditions) }, randomBytes(MIB + 1)),
         400,
         "EntityTooLarge",
       ],
       [
         "empty file under the range",
-        form({ ...fieldsOf(), ...signedFields(conditions) }, new Uint8Array(0)),
+        form({ ...fieldsOf(), ...signedFormFields(conditions) }, new Uint8Array(0)),
         400,
         "EntityTooSmall",
       ],
       [
         "content type not image/",
-        form({ ...fieldsOf({ "Content-Type": "text/html" }), ...signedFields(conditions) }, small),
+        form({ ...fieldsOf({ "Content-Type": "text/html" }), ...signedFormFields(conditions) }, small),
         403,
         "AccessDenied",
       ],
       [
         "a field no condition names",
-        form({ ...fieldsOf({ "x-amz-meta-extra": "1" }), ...signedFields(conditions) }, small),
+        form({ ...fieldsOf({ "x-amz-meta-extra": "1" }), ...signedFormFields(conditions) }, small),
         403,
         "AccessDenied",
       ],
       [
         "an expired policy",
-        form({ ...fieldsOf(), ...signedFields(conditions, -1000) }, small),
+        form({ ...fieldsOf(), ...signedFormFields(conditions, -1000) }, small),
         403,
         "AccessDenied",
       ],
       [
         "a tampered signature",
-        form({ ...fieldsOf(), ...signedFields(conditions), "x-amz-signature": "0".repeat(64) }, small),
+        form({ ...fieldsOf(), ...signedFormFields(conditions), "x-amz-signature": "0".repeat(64) }, small),
         403,
         "SignatureDoesNotMatch",
       ],
       [
         "a wrong acl",
-        form({ ...fieldsOf({ acl: "public-read-write" }), ...signedFields(conditions) }, small),
+        form({ ...fieldsOf({ acl: "public-read-write" }), ...signedFormFields(conditions) }, small),
         403,
         "AccessDenied",
       ],
@@ -192,7 +163,7 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
       const redirected = await post(form({
         key: "r.bin",
         success_action_redirect: "https://app.example.com/done?x=1",
-        ...signedFields(redirectConditions),
+        ...signedFormFields(redirectConditions),
       }, body));
       assertEquals(redirected.status, 303, redirected.text);
       const location = new URL(redirected.headers.get("location")!);
@@ -206,7 +177,7 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
         ["https://app.example.com", "1", "r.bin", `"${md5(body)}"`],
       );
       const plain = await post(
-        form({ key: "plain.bin", ...signedFields([{ bucket: "forms" }, { key: "plain.bin" }]) }, body),
+        form({ key: "plain.bin", ...signedFormFields([{ bucket: "forms" }, { key: "plain.bin" }]) }, body),
       );
       assertEquals(plain.status, 204, plain.text);
     },
@@ -217,7 +188,7 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
     const answer = await post(form({
       key: "tagged.bin",
       tagging,
-      ...signedFields([{ bucket: "forms" }, { key: "tagged.bin" }, { tagging }]),
+      ...signedFormFields([{ bucket: "forms" }, { key: "tagged.bin" }, { tagging }]),
     }, randomBytes(10)));
     assertEquals(answer.status, 204, answer.text);
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: "forms", Key: "tagged.bin" }));
