@@ -34,6 +34,7 @@ export type S3Operation =
   | { readonly name: "PutBucketTagging"; readonly bucket: string }
   | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
   | { readonly name: "GetObjectTagging"; readonly bucket: string; readonly key: string }
+  | { readonly name: "GetObjectAttributes"; readonly bucket: string; readonly key: string }
   | { readonly name: "PutObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "DeleteObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
@@ -64,7 +65,7 @@ export type S3OperationName = S3Operation["name"];
 
 /**
  * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
- * Some are implemented for a few methods only (`acl`, `cors`, `policy`, `tagging`, `uploads`); any other method with them
+ * Some are implemented for a few methods only (`acl`, `attributes`, `cors`, `policy`, `tagging`, `uploads`); any other method with them
  * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -137,6 +138,7 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key };
   }
+  if (params.has("attributes") && method === "GET") return { name: "GetObjectAttributes", bucket, key };
   if (params.has("tagging")) {
     if (method === "GET") return { name: "GetObjectTagging", bucket, key };
     if (method === "PUT") return { name: "PutObjectTagging", bucket, key };

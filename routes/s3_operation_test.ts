@@ -444,8 +444,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "GET ?attributes on an object",
-    method: "GET",
+    name: "PUT ?attributes on an object (never a PutObject)",
+    method: "PUT",
     bucket: "b-1",
     key: "k",
     query: "attributes",

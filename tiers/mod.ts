@@ -11,3 +11,4 @@ export * from "./coherent_cache.ts";
 export * from "./write_condition.ts";
 export * from "./upload_lister.ts";
 export * from "./user_service.ts";
+export * from "./multipart_checksum.ts";

@@ -15,6 +15,8 @@ import {
   metaKeys,
   MIN_PART_BYTES,
   type ObjectHead,
+  type StoredChecksum,
+  type StoredChecksumAlgorithm,
   StoreError,
   toHex,
   type UploadPartRecord,
@@ -27,6 +29,7 @@ import type { ObjectAttributes, ObjectService } from "./object_service.ts";
 import { PendingWrite } from "./pending_write.ts";
 import { listUploadPage, type UploadListPage, type UploadListRequest } from "./upload_lister.ts";
 import { NO_CONDITION, type WriteCondition } from "./write_condition.ts";
+import { multipartObjectChecksum } from "./multipart_checksum.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 
 /** Options of the multipart service. */
@@ -46,6 +49,14 @@ export interface MultipartServiceOptions {
 export interface CompletedPart {
   readonly partNumber: number;
   readonly etag: string;
+  /** The part's checksum as the client lists it (base64), checked against the stored one. */
+  readonly checksum?: string;
+}
+
+/** The checksum algorithm and type an upload names. */
+export interface UploadChecksum {
+  readonly algorithm: StoredChecksumAlgorithm;
+  readonly type: "FULL_OBJECT" | "COMPOSITE";
 }
 
 /** One page of ListParts. */
@@ -70,8 +81,16 @@ export class MultipartService {
     this.#options = options;
   }
 
-  /** Starts an upload; returns its record (with the new upload id). */
-  async create(bucket: string, key: string, attributes: ObjectAttributes): Promise<UploadRecord> {
+  /**
+   * Starts an upload; returns its record (with the new upload id). With `checksum`, every part gets a
+   * checksum of that algorithm and the object one of that type.
+   */
+  async create(
+    bucket: string,
+    key: string,
+    attributes: ObjectAttributes,
+    checksum?: UploadChecksum,
+  ): Promise<UploadRecord> {
     const { catalog, clock } = this.#options;
     const bucketRecord = await catalog.getBucket(bucket);
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
@@ -84,6 +103,9 @@ export class MultipartService {
       ...attributes,
       acl: attributes.acl ?? "private",
       tags: attributes.tags ?? [],
+      ...(checksum === undefined
+        ? {}
+        : { checksumAlgorithm: checksum.algorithm, checksumType: checksum.type }),
     };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
@@ -96,11 +118,20 @@ export class MultipartService {
     return record;
   }
 
-  /** Stores one part; replaces an earlier part with the same number atomically. Returns its ETag. */
+  /** The record of an upload in progress; throws `upload_not_found`. */
+  async upload(bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
+    return (await this.#getUpload(bucket, key, uploadId)).record;
+  }
+
+  /**
+   * Stores one part; replaces an earlier part with the same number atomically. Returns its record.
+   * `checksum` gives the part's verified checksum (base64) once its body has been read to its end.
+   */
   async uploadPart(
     upload: { bucket: string; key: string; uploadId: string; partNumber: number },
     sizeBytes: number,
     body: ReadableStream<Uint8Array>,
+    checksum?: () => string | undefined,
   ): Promise<UploadPartRecord> {
     const { catalog, clock, objects } = this.#options;
     await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
@@ -123,6 +154,8 @@ export class MultipartService {
         etag: toHex(await digest.md5()),
         lastModifiedMs: clock.nowMs(),
       };
+      const partChecksum = checksum?.();
+      if (partChecksum !== undefined) part.checksum = partChecksum;
       for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
         const current = await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
         const previous = await catalog.getUploadPart(upload.uploadId, upload.partNumber);
@@ -165,11 +198,13 @@ export class MultipartService {
     uploadId: string,
     parts: readonly CompletedPart[],
     condition: WriteCondition = NO_CONDITION,
+    expectedChecksum?: string,
   ): Promise<ObjectHead> {
     const { catalog, clock, objects } = this.#options;
     const upload = await this.#getUpload(bucket, key, uploadId);
     const partsEpoch = await catalog.getUploadEpoch(uploadId);
     const records = await this.#checkParts(uploadId, parts);
+    const checksum = objectChecksum(upload.record, records, expectedChecksum);
     const compositeId = newRandomId();
     const pages = compositePages(compositeId, records);
     const pending = await PendingWrite.beginManifest(this.#pendingOptions(), compositeId);
@@ -178,7 +213,7 @@ export class MultipartService {
         await catalog.transaction().putCompositeManifest(pages.slice(first, first + PAGES_PER_COMMIT), first)
           .commit();
       }
-      const head = compositeHead(key, compositeId, records, upload.record, clock.nowMs());
+      const head = compositeHead(key, compositeId, records, upload.record, clock.nowMs(), checksum);
       await objects.commitHead(bucket, head, {
         pending,
         condition,
@@ -288,6 +323,12 @@ export class MultipartService {
           `Part ${wanted.partNumber} was not uploaded or its ETag differs`,
         );
       }
+      if (wanted.checksum !== undefined && wanted.checksum !== record.record.checksum) {
+        throw new StoreError(
+          "invalid_part",
+          `The checksum listed for part ${wanted.partNumber} differs from its own`,
+        );
+      }
       records.push(record.record);
     }
     for (let i = 0; i < records.length - 1; i++) {
@@ -302,6 +343,37 @@ export class MultipartService {
     }
     return records;
   }
+}
+
+/**
+ * The object checksum of an upload that names an algorithm, from its parts' (each part must have one);
+ * with `expected` (the client's `x-amz-checksum-*` on completion) it must match: `bad_digest` otherwise.
+ */
+function objectChecksum(
+  upload: UploadRecord,
+  records: readonly UploadPartRecord[],
+  expected: string | undefined,
+): StoredChecksum | undefined {
+  if (upload.checksumAlgorithm === undefined || upload.checksumType === undefined) return undefined;
+  const parts = records.map((record) => {
+    if (record.checksum === undefined) {
+      throw new StoreError(
+        "invalid_part",
+        `Part ${record.partNumber} has no ${upload.checksumAlgorithm} checksum`,
+      );
+    }
+    return { checksum: record.checksum, sizeBytes: record.sizeBytes };
+  });
+  const checksum = multipartObjectChecksum(upload.checksumAlgorithm, upload.checksumType, parts);
+  if (
+    expected !== undefined && expected !== checksum.value && `${expected}-${parts.length}` !== checksum.value
+  ) {
+    throw new StoreError(
+      "bad_digest",
+      `The ${upload.checksumAlgorithm} you specified (${expected}) did not match the calculated checksum (${checksum.value})`,
+    );
+  }
+  return checksum;
 }
 
 /** The composite manifest of `records`, cut into pages. */
@@ -319,6 +391,7 @@ function compositePages(compositeId: string, records: readonly UploadPartRecord[
         dataId: part.dataId,
         sizeBytes: part.sizeBytes,
         etag: part.etag,
+        ...(part.checksum === undefined ? {} : { checksum: part.checksum }),
       })),
     });
   }
@@ -332,6 +405,7 @@ function compositeHead(
   records: readonly UploadPartRecord[],
   upload: UploadRecord,
   nowMs: number,
+  checksum: StoredChecksum | undefined,
 ): ObjectHead {
   const md5OfMd5s = createHash("md5");
   for (const part of records) md5OfMd5s.update(fromHex(part.etag));
@@ -351,5 +425,6 @@ function compositeHead(
     partCount: records.length,
     acl: upload.acl,
     tags: upload.tags,
+    ...(checksum === undefined ? {} : { checksum }),
   };
 }

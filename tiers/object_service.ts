@@ -9,6 +9,7 @@ import {
   type CatalogTransaction,
   type Clock,
   type CompositeManifestPage,
+  type CompositePart,
   dataGcRecord,
   DigestStream,
   type ErasureManifest,
@@ -18,6 +19,7 @@ import {
   metaKeys,
   type ObjectHead,
   readAll,
+  type StoredChecksum,
   type StoredHeaders,
   StoreError,
   type TagSet,
@@ -74,6 +76,11 @@ export interface PutObjectInput extends ObjectAttributes {
   readonly body: ReadableStream<Uint8Array>;
   /** What the key's current version must be for the write to happen (checked in the commit). */
   readonly condition?: WriteCondition;
+  /**
+   * The body's verified flexible checksum, asked for once the body has been read to its end (it may come
+   * in a trailer); undefined when the body had none.
+   */
+  readonly checksum?: () => StoredChecksum | undefined;
 }
 
 /** A CopyObject request after parsing and authorization: the source head and the new attributes. */
@@ -122,14 +129,14 @@ export class ObjectService {
     const body = digest.wrap(input.body);
     if (input.sizeBytes <= inlineThresholdBytes) {
       const bytes = await readExactly(body, input.sizeBytes);
-      const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()));
+      const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()), input.checksum?.());
       await this.commitHead(input.bucket, head, { inlineBytes: bytes, condition });
       return head;
     }
     const pending = await this.beginRegionalWrite(dataId);
     try {
       const manifest = await this.#options.regional.write(dataId, input.sizeBytes, body, pending.placement);
-      const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()));
+      const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()), input.checksum?.());
       await this.commitHead(input.bucket, head, { manifest, pending, condition });
       return head;
     } catch (error) {
@@ -234,7 +241,9 @@ export class ObjectService {
     }
     const body = await this.readStream(source);
     try {
-      return await this.put({ ...input, sizeBytes: source.sizeBytes, body });
+      // The bytes are the source's, so a checksum of all of them still holds (a COMPOSITE one does not).
+      const checksum = source.checksum?.type === "FULL_OBJECT" ? source.checksum : undefined;
+      return await this.put({ ...input, sizeBytes: source.sizeBytes, body, checksum: () => checksum });
     } catch (error) {
       // A put that failed before reading everything must not leave the source's reads open.
       await body.cancel().catch(() => {});
@@ -406,8 +415,10 @@ export class ObjectService {
     dataId: string,
     location: ObjectHead["location"],
     etag: string,
+    checksum: StoredChecksum | undefined,
   ): ObjectHead {
     return {
+      ...(checksum === undefined ? {} : { checksum }),
       v: 1,
       key: input.key,
       versionId: "null",
@@ -432,21 +443,24 @@ export class ObjectService {
    * An empty part has `end === start - 1`.
    */
   async partRange(head: ObjectHead, partNumber: number): Promise<ByteRange | null> {
-    if (head.location !== "composite") {
-      return partNumber === 1 ? { start: 0, end: head.sizeBytes - 1 } : null;
+    const parts = await this.parts(head);
+    if (parts === null) return partNumber === 1 ? { start: 0, end: head.sizeBytes - 1 } : null;
+    let offset = 0;
+    for (const part of parts) {
+      if (part.partNumber === partNumber) return { start: offset, end: offset + part.sizeBytes - 1 };
+      offset += part.sizeBytes;
     }
+    return null;
+  }
+
+  /** The parts of a multipart object, in order; null for any other object. */
+  async parts(head: ObjectHead): Promise<CompositePart[] | null> {
+    if (head.location !== "composite") return null;
     const pages = await this.#options.catalog.getCompositeManifest(head.dataId);
     if (pages === null) {
       throw new StoreError("corrupt_record", `Composite data ${head.dataId} has no manifest`);
     }
-    let offset = 0;
-    for (const page of pages) {
-      for (const part of page.parts) {
-        if (part.partNumber === partNumber) return { start: offset, end: offset + part.sizeBytes - 1 };
-        offset += part.sizeBytes;
-      }
-    }
-    return null;
+    return pages.flatMap((page) => page.parts);
   }
 }
 

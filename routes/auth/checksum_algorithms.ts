@@ -1,21 +1,27 @@
 /**
- * The S3 flexible checksums this gateway verifies: CRC32, CRC32C, SHA-1 and SHA-256, each sent as
+ * The S3 flexible checksums this gateway verifies: CRC32, CRC32C, CRC-64/NVME, SHA-1 and SHA-256, each sent as
  * base64 of its big-endian digest in `x-amz-checksum-<name>` (a header or an aws-chunked trailer).
  */
 import { createHash, type Hash } from "node:crypto";
-import { crc32, fromBase64 } from "../../storage/core/mod.ts";
-import { crc32c } from "../../storage/core/mod.ts";
+import { crc32, crc32c, Crc64Nvme, fromBase64 } from "../../storage/core/mod.ts";
 
 /** A checksum algorithm S3 clients may ask for. */
-export type ChecksumAlgorithm = "crc32" | "crc32c" | "sha1" | "sha256";
+export type ChecksumAlgorithm = "crc32" | "crc32c" | "crc64nvme" | "sha1" | "sha256";
 
 /** Every supported algorithm, in the order S3 documents them. */
-export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ["crc32", "crc32c", "sha1", "sha256"];
+export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = [
+  "crc32",
+  "crc32c",
+  "crc64nvme",
+  "sha1",
+  "sha256",
+];
 
 /** Digest size of each algorithm in bytes. */
 export const CHECKSUM_DIGEST_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
   crc32: 4,
   crc32c: 4,
+  crc64nvme: 8,
   sha1: 20,
   sha256: 32,
 };
@@ -88,6 +94,8 @@ export function createChecksum(algorithm: ChecksumAlgorithm): RunningChecksum {
       return new CrcChecksum(crc32);
     case "crc32c":
       return new CrcChecksum(crc32c);
+    case "crc64nvme":
+      return new Crc64Nvme();
     case "sha1":
     case "sha256":
       return new HashChecksum(algorithm);

@@ -36,8 +36,9 @@ Deno.test("decodeChecksumValue() accepts exact base64 of the digest size only", 
   }
 });
 
-Deno.test("checksumAlgorithmOf() knows the four algorithms and nothing else", () => {
+Deno.test("checksumAlgorithmOf() knows the five algorithms and nothing else", () => {
   assert.equal(checksumAlgorithmOf("X-Amz-Checksum-CRC32C"), "crc32c");
-  assert.equal(checksumAlgorithmOf("x-amz-checksum-crc64nvme"), null);
+  assert.equal(checksumAlgorithmOf("x-amz-checksum-crc64nvme"), "crc64nvme");
+  assert.equal(checksumAlgorithmOf("x-amz-checksum-md5"), null);
   assert.equal(checksumAlgorithmOf("x-amz-checksum-type"), null);
 });

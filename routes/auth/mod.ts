@@ -7,8 +7,9 @@
 export { authenticateRequest, plainAnonymous } from "./authenticate.ts";
 export { type VerifiedBody, verifiedBody } from "./verified_body.ts";
 export type { AuthOptions, AuthResult, ChunkSigningContext, PayloadMode } from "./auth_types.ts";
+export type { PayloadCheckOptions } from "./payload_headers.ts";
 export { SigningKeyCache } from "./signing_key.ts";
-export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from "./checksum_algorithms.ts";
+export { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, createChecksum } from "./checksum_algorithms.ts";
 export { MAX_PRESIGNED_EXPIRES_SECONDS } from "./presigned_query.ts";
 export { rawRequestTarget, type RawTarget } from "./raw_target.ts";
 export { type SignedFormFields, verifyPostSignature } from "./post_signature.ts";

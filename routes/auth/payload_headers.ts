@@ -112,10 +112,23 @@ function parseTrailerDeclaration(headers: Headers, payload: PayloadMode): Checks
   return algorithm;
 }
 
+/** How to read the body headers of a request. */
+export interface PayloadCheckOptions {
+  /**
+   * The request's `x-amz-checksum-*` header describes the object being made, not this body (as on
+   * CompleteMultipartUpload): the body is not checked against it.
+   */
+  readonly checksumHeadersDescribeObject?: boolean;
+}
+
 /** Reads the body-describing headers of a request authenticated with `payload`; throws on malformed ones. */
-export function payloadChecks(headers: Headers, payload: PayloadMode): PayloadChecks {
+export function payloadChecks(
+  headers: Headers,
+  payload: PayloadMode,
+  options: PayloadCheckOptions = {},
+): PayloadChecks {
   const chunked = payload.kind === "streaming-signed" || payload.kind === "streaming-unsigned-trailer";
-  const headerChecksum = parseChecksumHeader(headers);
+  const headerChecksum = options.checksumHeadersDescribeObject ? null : parseChecksumHeader(headers);
   const trailerAlgorithm = parseTrailerDeclaration(headers, payload);
   if (headerChecksum !== null && trailerAlgorithm !== null) {
     throw new S3Error(

@@ -8,6 +8,7 @@ import { timingSafeEqual, toBase64 } from "../../storage/core/mod.ts";
 import { S3Error } from "../s3_errors.ts";
 import {
   CHECKSUM_HEADER_PREFIX,
+  type ChecksumAlgorithm,
   checksumHeaderName,
   createChecksum,
   decodeChecksumValue,
@@ -22,12 +23,18 @@ export class PayloadVerifier {
   readonly #md5: Hash | null;
   readonly #checksum: RunningChecksum | null;
   #bytes = 0;
+  #verifiedChecksum: { algorithm: ChecksumAlgorithm; digest: Uint8Array } | null = null;
 
   constructor(checks: PayloadChecks) {
     this.#checks = checks;
     this.#sha256 = checks.sha256Hex === null ? null : createHash("sha256");
     this.#md5 = checks.contentMd5 === null ? null : createHash("md5");
     this.#checksum = checks.checksum === null ? null : createChecksum(checks.checksum.algorithm);
+  }
+
+  /** The flexible checksum the body carried and matched, once `finish` passed; null without one. */
+  get verifiedChecksum(): { algorithm: ChecksumAlgorithm; digest: Uint8Array } | null {
+    return this.#verifiedChecksum;
   }
 
   /** Decoded bytes seen so far. */
@@ -98,7 +105,9 @@ export class PayloadVerifier {
       }
     }
     const computed = this.#checksum.digest();
+    this.#verifiedChecksum = { algorithm: declared.algorithm, digest: computed };
     if (!timingSafeEqual(computed, expected)) {
+      this.#verifiedChecksum = null;
       const label = declaredName.slice(CHECKSUM_HEADER_PREFIX.length).toUpperCase();
       throw new S3Error("BadDigest", `The ${label} you specified did not match the calculated checksum.`, {
         [`Client${label}`]: toBase64(expected),

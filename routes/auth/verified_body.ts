@@ -7,9 +7,10 @@
 import { ExactReader } from "../../storage/core/mod.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { AuthResult } from "./auth_types.ts";
+import type { ChecksumAlgorithm } from "./checksum_algorithms.ts";
 import { AwsChunkedDecoder } from "./aws_chunked_decoder.ts";
 import { lengthCheckedStream } from "./length_checked_stream.ts";
-import { type PayloadChecks, payloadChecks } from "./payload_headers.ts";
+import { type PayloadCheckOptions, type PayloadChecks, payloadChecks } from "./payload_headers.ts";
 import { PayloadVerifier } from "./payload_verifier.ts";
 
 /** The verified body and its decoded length when the request declares one. */
@@ -18,6 +19,13 @@ export interface VerifiedBody {
   body: ReadableStream<Uint8Array>;
   /** `x-amz-decoded-content-length` for aws-chunked bodies, else `Content-Length`, else `null`. */
   decodedLength: number | null;
+  /**
+   * The flexible checksum (`x-amz-checksum-*` header or trailer) the body matched: null without one.
+   * Valid once `body` has closed normally; throws before.
+   */
+  checksum(): { algorithm: ChecksumAlgorithm; digest: Uint8Array } | null;
+  /** The algorithm of that checksum, known before the body is read; null without one. */
+  readonly checksumAlgorithm: ChecksumAlgorithm | null;
 }
 
 /**
@@ -25,12 +33,28 @@ export interface VerifiedBody {
  * demand. Malformed body headers (`Content-MD5`, `x-amz-checksum-*`, `x-amz-trailer`, lengths) throw
  * here, before any byte is read.
  */
-export function verifiedBody(request: Request, auth: AuthResult): VerifiedBody {
-  const checks = payloadChecks(request.headers, auth.payload);
+export function verifiedBody(
+  request: Request,
+  auth: AuthResult,
+  options: PayloadCheckOptions = {},
+): VerifiedBody {
+  const checks = payloadChecks(request.headers, auth.payload, options);
   const raw = lengthCheckedStream(request.body ?? new Blob([]).stream(), checks.contentLength);
   const verifier = new PayloadVerifier(checks);
   const body = checks.chunked ? chunkedBody(raw, checks, auth, verifier) : plainBody(raw, verifier);
-  return { body, decodedLength: checks.chunked ? checks.decodedContentLength : checks.contentLength };
+  return {
+    body,
+    decodedLength: checks.chunked ? checks.decodedContentLength : checks.contentLength,
+    checksumAlgorithm: checks.checksum?.algorithm ?? null,
+    checksum: () => {
+      if (checks.checksum === null) return null;
+      const verified = verifier.verifiedChecksum;
+      if (verified === null) {
+        throw new Error("The body's checksum is known only once the body has been verified");
+      }
+      return verified;
+    },
+  };
 }
 
 /** A body sent as is: every piece hashed on its way through. */

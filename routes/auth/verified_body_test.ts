@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { toBase64 } from "../../storage/core/mod.ts";
+import { crc64nvme, toBase64 } from "../../storage/core/mod.ts";
 import { crc32c } from "../../storage/core/crc32c.ts";
 import type { AuthResult, PayloadMode } from "./auth_types.ts";
 import { verifiedBody } from "./verified_body.ts";
@@ -11,6 +11,7 @@ const MD5 = createHash("md5").update(BODY).digest("base64");
 const CHECKSUMS: Record<string, string> = {
   "x-amz-checksum-crc32": "QU+jOQ==", // 0x414fa339, the well-known CRC32 of this sentence
   "x-amz-checksum-crc32c": toBase64(Uint8Array.of(...bigEndian(crc32c(BODY)))),
+  "x-amz-checksum-crc64nvme": toBase64(crc64nvme(BODY)),
   "x-amz-checksum-sha1": createHash("sha1").update(BODY).digest("base64"),
   "x-amz-checksum-sha256": createHash("sha256").update(BODY).digest("base64"),
 };
@@ -89,7 +90,8 @@ Deno.test("verifiedBody() rejects malformed, repeated and unsupported checksum h
     }),
     "InvalidRequest",
   );
-  assert.equal(code({ "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=" }), "NotImplemented");
+  assert.equal(code({ "x-amz-checksum-crc64nvme": "AAAAAAAAAAA=" }), "ok");
+  assert.equal(code({ "x-amz-checksum-md5": "AAAAAAAAAAAAAAAAAAAAAA==" }), "NotImplemented");
   assert.equal(code({ "x-amz-trailer": "x-amz-checksum-crc32" }), "InvalidRequest");
   assert.equal(code({ "x-amz-checksum-type": "FULL_OBJECT", "x-amz-checksum-mode": "ENABLED" }), "ok");
   assert.equal(code({ "content-length": "12abc" }), "InvalidRequest");

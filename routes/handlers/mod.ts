@@ -9,3 +9,4 @@ export * as taggingHandlers from "./tagging_handlers.ts";
 export { deleteObjects } from "./delete_objects_handler.ts";
 export * as corsHandlers from "./cors_handlers.ts";
 export { postObject } from "./post_object_handler.ts";
+export { getObjectAttributes } from "./attributes_handler.ts";

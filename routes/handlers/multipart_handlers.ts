@@ -15,6 +15,9 @@ import { parseCopySource } from "../copy_source.ts";
 import { xmlResponse } from "./responses.ts";
 import { nameEncoder, parseEncodingType } from "../list_encoding.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
+import { checksumElement, checksummedStream, multipartChecksumOf } from "../object_checksums.ts";
+import { CHECKSUM_ALGORITHMS } from "../auth/mod.ts";
+import { toBase64 } from "../../storage/mod.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
@@ -25,14 +28,20 @@ export async function createMultipartUpload(ctx: Op<"CreateMultipartUpload">): P
     ...objectAttributesFrom(ctx.request.headers),
     acl: cannedAclFrom(ctx.request.headers),
   };
+  const checksum = multipartChecksumOf(ctx.request.headers);
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
-  const upload = await ctx.services.multipart.create(bucket, key, attributes);
-  return xmlResponse(renderXml("InitiateMultipartUploadResult", {
+  const upload = await ctx.services.multipart.create(bucket, key, attributes, checksum);
+  const response = xmlResponse(renderXml("InitiateMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
     Bucket: bucket,
     Key: key,
     UploadId: upload.uploadId,
   }));
+  if (checksum !== undefined) {
+    response.headers.set("x-amz-checksum-algorithm", checksum.algorithm.toUpperCase());
+    response.headers.set("x-amz-checksum-type", checksum.type);
+  }
+  return response;
 }
 
 /**
@@ -43,14 +52,36 @@ export async function uploadPart(ctx: Op<"UploadPart">): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
   const copySource = parseCopySource(ctx.request.headers);
   if (copySource !== null) return await uploadPartCopy(ctx, copySource);
-  const { body, sizeBytes } = bodyWithLength(ctx, MAX_PART_BYTES);
+  const sent = bodyWithLength(ctx, MAX_PART_BYTES);
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
+  const upload = await ctx.services.multipart.upload(bucket, key, uploadId);
+  const wanted = upload.checksumAlgorithm;
+  let body = sent.body;
+  let checksum = () => sent.checksum()?.value;
+  if (wanted !== undefined && sent.checksumAlgorithm !== wanted) {
+    if (sent.checksumAlgorithm !== null) {
+      await sent.body.cancel().catch(() => {});
+      throw new S3Error(
+        "InvalidRequest",
+        `Checksum Type mismatch occurred, expected checksum Type: ${wanted}, actual checksum Type: ${sent.checksumAlgorithm}`,
+      );
+    }
+    // The upload names an algorithm and the part came without it: computed here as it streams.
+    const running = checksummedStream(sent.body, wanted);
+    body = running.body;
+    checksum = () => toBase64(running.digest());
+  }
   const part = await ctx.services.multipart.uploadPart(
     { bucket, key, uploadId, partNumber },
-    sizeBytes,
+    sent.sizeBytes,
     body,
+    checksum,
   );
-  return new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+  const response = new Response(null, { status: 200, headers: { etag: `"${part.etag}"` } });
+  if (part.checksum !== undefined && (wanted ?? sent.checksumAlgorithm) !== null) {
+    response.headers.set(`x-amz-checksum-${wanted ?? sent.checksumAlgorithm}`, part.checksum);
+  }
+  return response;
 }
 
 /** CompleteMultipartUpload. */
@@ -59,14 +90,34 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
   const condition = parseWriteCondition(ctx.request.headers, "put");
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
   const parts = await completedParts(ctx);
-  const head = await ctx.services.multipart.complete(bucket, key, uploadId, parts, condition);
+  const head = await ctx.services.multipart.complete(
+    bucket,
+    key,
+    uploadId,
+    parts,
+    condition,
+    expectedObjectChecksum(ctx.request.headers),
+  );
+  const checksum = head.checksum;
   return xmlResponse(renderXml("CompleteMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
     Location: `${ctx.url.origin}/${bucket}/${encodeURIComponent(key)}`,
     Bucket: bucket,
     Key: key,
     ETag: `"${head.etag}"`,
+    ...(checksum === undefined
+      ? {}
+      : { [checksumElement(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }),
   }));
+}
+
+/** The whole object's checksum a CompleteMultipartUpload states in `x-amz-checksum-<algorithm>`, if any. */
+function expectedObjectChecksum(headers: Headers): string | undefined {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = headers.get(`x-amz-checksum-${algorithm}`);
+    if (value !== null) return value.trim();
+  }
+  return undefined;
 }
 
 /** AbortMultipartUpload. */
@@ -140,6 +191,8 @@ export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
     Initiator: owner,
     Owner: owner,
     StorageClass: page.upload.storageClass,
+    ChecksumAlgorithm: page.upload.checksumAlgorithm?.toUpperCase(),
+    ChecksumType: page.upload.checksumType,
     PartNumberMarker: marker,
     NextPartNumberMarker: last?.partNumber ?? marker,
     MaxParts: maxParts,
@@ -149,12 +202,16 @@ export async function listParts(ctx: Op<"ListParts">): Promise<Response> {
       LastModified: isoTimestamp(part.lastModifiedMs),
       ETag: `"${part.etag}"`,
       Size: part.sizeBytes,
+      ...(part.checksum === undefined || page.upload.checksumAlgorithm === undefined
+        ? {}
+        : { [checksumElement(page.upload.checksumAlgorithm)]: part.checksum }),
     })),
   }));
 }
 
 async function completedParts(ctx: RequestContext): Promise<CompletedPart[]> {
-  const root = await readXmlBody(ctx, "CompleteMultipartUpload");
+  // Its x-amz-checksum-* header (if any) is the object's, not this XML's.
+  const root = await readXmlBody(ctx, "CompleteMultipartUpload", { checksumHeadersDescribeObject: true });
   if (root === null) throw new S3Error("MalformedXML", "CompleteMultipartUpload needs a part list");
   const parts = Array.isArray(root.Part) ? root.Part : [];
   if (parts.length === 0) throw new S3Error("MalformedXML", "The part list must name at least one part");
@@ -169,7 +226,13 @@ async function completedParts(ctx: RequestContext): Promise<CompletedPart[]> {
       );
     }
     if (typeof fields.ETag !== "string") throw new S3Error("MalformedXML", `Part ${partNumber} has no ETag`);
-    return { partNumber, etag: fields.ETag };
+    const listed = CHECKSUM_ALGORITHMS.map((algorithm) => fields[checksumElement(algorithm)]).find((value) =>
+      value !== undefined
+    );
+    if (listed !== undefined && typeof listed !== "string") {
+      throw new S3Error("MalformedXML", `Part ${partNumber} has a malformed checksum`);
+    }
+    return { partNumber, etag: fields.ETag, ...(listed === undefined ? {} : { checksum: listed.trim() }) };
   });
 }
 

@@ -2,7 +2,12 @@
  * Handlers of single-object operations: PutObject, GetObject (streamed; Range, partNumber, conditional
  * requests, response-* overrides), HeadObject (the same status and headers as GetObject), DeleteObject.
  */
-import { MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import {
+  MAX_PUT_OBJECT_BYTES,
+  type ObjectHead,
+  type StoredChecksum,
+  type StoredChecksumAlgorithm,
+} from "../../storage/mod.ts";
 import type { ByteRange } from "../../tiers/mod.ts";
 import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
@@ -19,6 +24,7 @@ import { evaluatePreconditions, ifRangeMatches } from "../preconditions.ts";
 import { parsePartNumber, parseRangeHeader, partNumberNotSatisfiable } from "../range_header.ts";
 import { applyResponseOverrides, parseResponseOverrides } from "../response_overrides.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
+import { checksumHeaders, checksumModeEnabled, storedChecksum } from "../object_checksums.ts";
 import { authorizeBucket } from "../access_control.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { readableObjectHead } from "../readable_head.ts";
@@ -40,10 +46,22 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
     acl: cannedAclFrom(ctx.request.headers),
   };
   const condition = parseWriteCondition(ctx.request.headers, "put");
-  const { body, sizeBytes } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
+  const { body, sizeBytes, checksum } = bodyWithLength(ctx, MAX_PUT_OBJECT_BYTES);
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
-  const head = await ctx.services.objects.put({ bucket, key, sizeBytes, body, condition, ...attributes });
-  return new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
+  const head = await ctx.services.objects.put({
+    bucket,
+    key,
+    sizeBytes,
+    body,
+    condition,
+    checksum,
+    ...attributes,
+  });
+  const response = new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
+  if (head.checksum !== undefined) {
+    for (const [name, value] of checksumHeaders(head.checksum)) response.headers.set(name, value);
+  }
+  return response;
 }
 
 /** GetObject: the object's bytes (or one range or part of them), verified as they stream. */
@@ -73,11 +91,19 @@ export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   return new Response(null, { status: 204 });
 }
 
-/** The verified request body and its declared length (`MissingContentLength` without one). */
+/**
+ * The verified request body, its declared length (`MissingContentLength` without one) and the flexible
+ * checksum it carried (to ask for once the body has been read to its end).
+ */
 export function bodyWithLength(
   ctx: RequestContext,
   maxBytes: number,
-): { body: ReadableStream<Uint8Array>; sizeBytes: number } {
+): {
+  body: ReadableStream<Uint8Array>;
+  sizeBytes: number;
+  checksum: () => StoredChecksum | undefined;
+  checksumAlgorithm: StoredChecksumAlgorithm | null;
+} {
   const verified = verifiedBody(ctx.request, ctx.auth);
   if (verified.decodedLength === null) {
     throw new S3Error("MissingContentLength", "You must provide the Content-Length HTTP header.");
@@ -90,7 +116,12 @@ export function bodyWithLength(
       { ProposedSize: String(verified.decodedLength), MaxSizeAllowed: String(maxBytes) },
     );
   }
-  return { body: verified.body, sizeBytes: verified.decodedLength };
+  return {
+    body: verified.body,
+    sizeBytes: verified.decodedLength,
+    checksum: () => storedChecksum(verified.checksum()),
+    checksumAlgorithm: verified.checksumAlgorithm,
+  };
 }
 
 /** What GET and HEAD answer, decided from the head alone: no byte of the object is read here. */
@@ -146,6 +177,10 @@ async function objectReply(
   }
   if (range === null) {
     headers.set("content-length", String(head.sizeBytes));
+    // The stored checksum describes the whole object: shown for whole-object answers only.
+    if (head.checksum !== undefined && checksumModeEnabled(requestHeaders)) {
+      for (const [name, value] of checksumHeaders(head.checksum)) headers.set(name, value);
+    }
     return { head, status: 200, headers, bytes: "whole" };
   }
   const lengthBytes = range.end - range.start + 1;

@@ -3,7 +3,7 @@
  * verification as object bodies: payload hash, Content-MD5 and checksums hold, size is bounded.
  */
 import { MAX_XML_BODY_BYTES, readAll } from "../../storage/mod.ts";
-import { verifiedBody } from "../auth/mod.ts";
+import { type PayloadCheckOptions, verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import { parseXml } from "../xml.ts";
@@ -23,9 +23,10 @@ const XML_BODY_LIMIT: BodyLimit = {
 export async function readVerifiedText(
   ctx: RequestContext,
   limit: BodyLimit = XML_BODY_LIMIT,
+  options: PayloadCheckOptions = {},
 ): Promise<string> {
   if (ctx.request.body === null) return "";
-  const { body } = verifiedBody(ctx.request, ctx.auth);
+  const { body } = verifiedBody(ctx.request, ctx.auth, options);
   try {
     return new TextDecoder().decode(await readAll(body, limit.maxBytes));
   } catch (error) {
@@ -38,8 +39,9 @@ export async function readVerifiedText(
 export async function readXmlBody(
   ctx: RequestContext,
   rootName: string,
+  options: PayloadCheckOptions = {},
 ): Promise<Record<string, unknown> | null> {
-  const text = await readVerifiedText(ctx);
+  const text = await readVerifiedText(ctx, XML_BODY_LIMIT, options);
   if (text.trim() === "") return null;
   return parseXml(text, rootName);
 }

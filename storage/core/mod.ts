@@ -10,3 +10,5 @@ export * from "./digest_stream.ts";
 export { Md5Pool, type Md5PoolOptions } from "./md5_pool.ts";
 export * from "./crc32c.ts";
 export * from "./metrics.ts";
+export * from "./crc64nvme.ts";
+export * from "./crc_combine.ts";

@@ -9,6 +9,23 @@ export const cannedAclSchema = z.enum(["private", "public-read", "public-read-wr
 /** An S3 canned ACL. */
 export type CannedAcl = z.infer<typeof cannedAclSchema>;
 
+/** The flexible checksum algorithms S3 defines. */
+export const checksumAlgorithmSchema = z.enum(["crc32", "crc32c", "crc64nvme", "sha1", "sha256"]);
+/** A flexible checksum algorithm. */
+export type StoredChecksumAlgorithm = z.infer<typeof checksumAlgorithmSchema>;
+
+/**
+ * An object's flexible checksum: of all its bytes (`FULL_OBJECT`), or for a multipart object possibly of
+ * its parts' checksums (`COMPOSITE`, the value then ending in `-N`). `value` is base64, as S3 shows it.
+ */
+export const storedChecksumSchema = z.object({
+  algorithm: checksumAlgorithmSchema,
+  type: z.enum(["FULL_OBJECT", "COMPOSITE"]),
+  value: z.string(),
+});
+/** A stored object checksum. */
+export type StoredChecksum = z.infer<typeof storedChecksumSchema>;
+
 /** A tag set (object tags, bucket tags) in the order the client gave it. */
 export const tagSetSchema = z.array(z.object({ key: z.string(), value: z.string() }));
 /** A tag set. */
@@ -104,6 +121,8 @@ export const objectHeadSchema = z.object({
   acl: cannedAclSchema.default("private"),
   /** Object tags (records written before tagging existed read as untagged). */
   tags: tagSetSchema.default([]),
+  /** The flexible checksum the object was written with, if any. */
+  checksum: storedChecksumSchema.optional(),
 });
 /** An object head as stored. */
 export type ObjectHead = z.infer<typeof objectHeadSchema>;
@@ -139,6 +158,8 @@ export const compositePartSchema = z.object({
   dataId: z.string(),
   sizeBytes: z.number().int().min(0),
   etag: z.string(),
+  /** The part's checksum (base64) in the upload's checksum algorithm, if it had one. */
+  checksum: z.string().optional(),
 });
 /** One part of a composite object. */
 export type CompositePart = z.infer<typeof compositePartSchema>;
@@ -175,6 +196,9 @@ export const uploadRecordSchema = z.object({
   storageClass: z.string(),
   acl: cannedAclSchema.default("private"),
   tags: tagSetSchema.default([]),
+  /** The checksum every part carries and how the object's is made of them (CreateMultipartUpload). */
+  checksumAlgorithm: checksumAlgorithmSchema.optional(),
+  checksumType: z.enum(["FULL_OBJECT", "COMPOSITE"]).optional(),
 });
 /** A multipart upload. */
 export type UploadRecord = z.infer<typeof uploadRecordSchema>;
@@ -188,6 +212,8 @@ export const uploadPartRecordSchema = z.object({
   sizeBytes: z.number().int().min(0),
   etag: z.string(),
   lastModifiedMs: z.number(),
+  /** The part's checksum (base64) in the upload's checksum algorithm, if it has one. */
+  checksum: z.string().optional(),
 });
 /** An uploaded part. */
 export type UploadPartRecord = z.infer<typeof uploadPartRecordSchema>;
