@@ -13,6 +13,8 @@ import { checkBucketName, checkObjectKey, decodePathPiece } from "./s3_names.ts"
 export interface CopySource {
   readonly bucket: string;
   readonly key: string;
+  /** The version named by `?versionId=` (`null` included), or null for the current one. */
+  readonly versionId: string | null;
 }
 
 /** The copy source named by `x-amz-copy-source`, or null when the request has none. */
@@ -21,7 +23,7 @@ export function parseCopySource(headers: Headers): CopySource | null {
   if (raw === null) return null;
   const question = raw.indexOf("?");
   const path = question === -1 ? raw : raw.slice(0, question);
-  if (question !== -1) checkVersionId(raw.slice(question + 1));
+  const versionId = question === -1 ? null : sourceVersionId(raw.slice(question + 1));
   const trimmed = path.startsWith("/") ? path.slice(1) : path;
   const slash = trimmed.indexOf("/");
   if (slash <= 0 || slash === trimmed.length - 1) {
@@ -35,25 +37,21 @@ export function parseCopySource(headers: Headers): CopySource | null {
   const key = decodePathPiece(trimmed.slice(slash + 1));
   checkBucketName(bucket);
   checkObjectKey(key);
-  return { bucket, key };
+  return { bucket, key, versionId };
 }
 
-/** Only the `null` version exists while versioning is not implemented. */
-function checkVersionId(query: string): void {
-  const params = new URLSearchParams(query);
-  for (const [name, value] of params) {
-    if (name !== "versionId") {
+/** The `versionId` of the copy source's query (its only allowed parameter). */
+function sourceVersionId(query: string): string | null {
+  let versionId: string | null = null;
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (name !== "versionId" || value === "") {
       throw new S3Error("InvalidArgument", `Unexpected parameter ${name} in x-amz-copy-source`, {
         ArgumentName: "x-amz-copy-source",
       });
     }
-    if (value !== "null") {
-      throw new S3Error("InvalidArgument", "Invalid version id specified", {
-        ArgumentName: "versionId",
-        ArgumentValue: value,
-      });
-    }
+    versionId = value;
   }
+  return versionId;
 }
 
 const CONDITION_HEADERS = [

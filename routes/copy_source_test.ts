@@ -9,13 +9,14 @@ function s3Code(action: () => unknown): string {
 }
 
 Deno.test("parseCopySource: bucket/key with or without a leading slash, decoded, null version only", () => {
-  const cases: Array<[string, { bucket: string; key: string } | string]> = [
-    ["src/a/b.txt", { bucket: "src", key: "a/b.txt" }],
-    ["/src/a/b.txt", { bucket: "src", key: "a/b.txt" }],
-    ["src/with%20space%3F.txt", { bucket: "src", key: "with space?.txt" }],
-    ["src/caf%C3%A9", { bucket: "src", key: "café" }],
-    ["src/k?versionId=null", { bucket: "src", key: "k" }],
-    ["src/k?versionId=3HL4kqtJ", "InvalidArgument"],
+  const cases: Array<[string, { bucket: string; key: string; versionId: string | null } | string]> = [
+    ["src/a/b.txt", { bucket: "src", key: "a/b.txt", versionId: null }],
+    ["/src/a/b.txt", { bucket: "src", key: "a/b.txt", versionId: null }],
+    ["src/with%20space%3F.txt", { bucket: "src", key: "with space?.txt", versionId: null }],
+    ["src/caf%C3%A9", { bucket: "src", key: "café", versionId: null }],
+    ["src/k?versionId=null", { bucket: "src", key: "k", versionId: "null" }],
+    ["src/k?versionId=3HL4kqtJ", { bucket: "src", key: "k", versionId: "3HL4kqtJ" }],
+    ["src/k?versionId=", "InvalidArgument"],
     ["src/k?partNumber=1", "InvalidArgument"],
     ["srconly", "InvalidArgument"],
     ["src/", "InvalidArgument"],

@@ -26,6 +26,7 @@ import {
   policyHandlers,
   postObject,
   taggingHandlers,
+  versioningHandlers,
 } from "./handlers/mod.ts";
 import { PolicyMemo } from "./policy/mod.ts";
 import type { GatewayConnection, GatewayServices, RequestContext, S3Owner } from "./request_context.ts";
@@ -48,6 +49,9 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   GetBucketPolicy: policyHandlers.getBucketPolicy,
   PutBucketPolicy: policyHandlers.putBucketPolicy,
   DeleteBucketPolicy: policyHandlers.deleteBucketPolicy,
+  GetBucketVersioning: versioningHandlers.getBucketVersioning,
+  PutBucketVersioning: versioningHandlers.putBucketVersioning,
+  ListObjectVersions: versioningHandlers.listObjectVersions,
   GetBucketCors: corsHandlers.getBucketCors,
   PutBucketCors: corsHandlers.putBucketCors,
   DeleteBucketCors: corsHandlers.deleteBucketCors,
@@ -158,6 +162,7 @@ export function createGatewayApp(services: GatewayServices, logger: Logger): Hon
     if (s3.code === "InvalidRange" && s3.details.ActualObjectSize !== undefined) {
       headers.set("content-range", `bytes */${s3.details.ActualObjectSize}`);
     }
+    for (const [name, value] of Object.entries(s3.headers)) headers.set(name, value);
     return new Response(body, { status: s3.status, headers });
   }
 

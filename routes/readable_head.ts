@@ -24,6 +24,65 @@ export function readableObjectHead(
     : headIfReadable(ctx, bucket, key, decision);
 }
 
+/**
+ * Version `versionId` of `key` if the caller may read it. A delete marker answers 405 MethodNotAllowed with
+ * `x-amz-delete-marker: true`, as S3 does for a GET or HEAD naming one.
+ */
+export async function readableVersion(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  key: string,
+  versionId: string,
+): Promise<ObjectHead> {
+  const decision = await objectReadPolicy(ctx, bucket, key);
+  let head: ObjectHead;
+  try {
+    head = await ctx.services.objects.version(bucket.name, key, versionId);
+  } catch (error) {
+    return await hideMissingKey(ctx, bucket, error);
+  }
+  if (head.deleteMarker === true) {
+    checkObjectRead(ctx, bucket, head, decision);
+    const error = new S3Error(
+      "MethodNotAllowed",
+      "The specified method is not allowed against this resource.",
+      {
+        Method: ctx.request.method,
+        ResourceType: "DeleteMarker",
+      },
+    );
+    error.headers["x-amz-delete-marker"] = "true";
+    error.headers["x-amz-version-id"] = head.versionId;
+    error.headers["last-modified"] = new Date(head.lastModifiedMs).toUTCString();
+    throw error;
+  }
+  checkObjectRead(ctx, bucket, head, decision);
+  return head;
+}
+
+/**
+ * Marks a NoSuchKey of a versioned bucket whose latest version is a delete marker, as S3 does
+ * (`x-amz-delete-marker: true` and its version id), then rethrows it.
+ */
+export async function markDeletedKey(
+  ctx: RequestContext,
+  bucket: BucketRecord,
+  key: string,
+  error: unknown,
+): Promise<never> {
+  const missing = (error instanceof S3Error && error.code === "NoSuchKey") ||
+    (isStoreError(error) && error.kind === "object_not_found");
+  if (!missing || bucket.versioning === "Unversioned") throw error;
+  const latest = await ctx.services.objects.latestVersion(bucket.name, key);
+  if (latest?.deleteMarker !== true) throw error;
+  const marked = error instanceof S3Error
+    ? error
+    : new S3Error("NoSuchKey", "The specified key does not exist.", { Key: key });
+  marked.headers["x-amz-delete-marker"] = "true";
+  marked.headers["x-amz-version-id"] = latest.versionId;
+  throw marked;
+}
+
 const BUCKET_CHECKED = { bucketChecked: true } as const;
 
 function headIfReadable(

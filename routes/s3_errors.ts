@@ -47,6 +47,7 @@ export const S3_ERROR_STATUS = {
   NoSuchEntity: 404,
   NoSuchCORSConfiguration: 404,
   NoSuchKey: 404,
+  NoSuchVersion: 404,
   NoSuchTagSet: 404,
   NoSuchUpload: 404,
   NotImplemented: 501,
@@ -74,6 +75,8 @@ export class S3Error extends Error {
   readonly status: number;
   /** Extra elements of the XML body. */
   readonly details: S3ErrorDetails;
+  /** Extra response headers (for example `x-amz-delete-marker` on a request that met a delete marker). */
+  readonly headers: Record<string, string> = {};
 
   constructor(code: S3ErrorCode, message: string, details: S3ErrorDetails = {}, options?: ErrorOptions) {
     super(message, options);

@@ -27,6 +27,9 @@ export type S3Operation =
   | { readonly name: "GetBucketPolicy"; readonly bucket: string }
   | { readonly name: "PutBucketPolicy"; readonly bucket: string }
   | { readonly name: "DeleteBucketPolicy"; readonly bucket: string }
+  | { readonly name: "GetBucketVersioning"; readonly bucket: string }
+  | { readonly name: "PutBucketVersioning"; readonly bucket: string }
+  | { readonly name: "ListObjectVersions"; readonly bucket: string }
   | { readonly name: "GetBucketCors"; readonly bucket: string }
   | { readonly name: "PutBucketCors"; readonly bucket: string }
   | { readonly name: "DeleteBucketCors"; readonly bucket: string }
@@ -65,7 +68,8 @@ export type S3OperationName = S3Operation["name"];
 
 /**
  * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
- * Some are implemented for a few methods only (`acl`, `attributes`, `cors`, `policy`, `tagging`, `uploads`); any other method with them
+ * Some are implemented for a few methods only (`acl`, `attributes`, `cors`, `policy`, `tagging`, `uploads`,
+ * `versioning`, `versions`); any other method with them
  * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -167,6 +171,11 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
     return { name: method === "GET" ? "GetBucketAcl" : "PutBucketAcl", bucket };
   }
+  if (params.has("versioning")) {
+    if (method === "GET") return { name: "GetBucketVersioning", bucket };
+    if (method === "PUT") return { name: "PutBucketVersioning", bucket };
+  }
+  if (method === "GET" && params.has("versions")) return { name: "ListObjectVersions", bucket };
   if (params.has("cors")) {
     if (method === "GET") return { name: "GetBucketCors", bucket };
     if (method === "PUT") return { name: "PutBucketCors", bucket };

@@ -63,6 +63,7 @@ export class BucketService {
       acl,
       tags: [],
       cors: [],
+      versioning: "Unversioned",
     };
     const committed = await catalog.transaction()
       .check(metaKeys.bucket(name), null)
@@ -108,6 +109,19 @@ export class BucketService {
   /** Replaces the tags of bucket `name` (PutBucketTagging; DeleteBucketTagging with none). */
   async setTags(name: string, tags: TagSet): Promise<void> {
     await this.#updateBucket(name, "tags", (record) => ({ ...record, tags }));
+  }
+
+  /**
+   * Sets the versioning status of bucket `name` (PutBucketVersioning). Returns the status it had: the
+   * caller records the existing objects as null versions when versioning is enabled for the first time.
+   */
+  async setVersioning(name: string, status: "Enabled" | "Suspended"): Promise<BucketRecord["versioning"]> {
+    let previous: BucketRecord["versioning"] = "Unversioned";
+    await this.#updateBucket(name, "versioning", (record) => {
+      previous = record.versioning;
+      return { ...record, versioning: status };
+    });
+    return previous;
   }
 
   /** Replaces the CORS rules of bucket `name` (PutBucketCors; DeleteBucketCors with none). */
@@ -201,7 +215,7 @@ export class BucketService {
     return owned;
   }
 
-  /** Deletes an empty bucket; throws `bucket_not_empty` if it holds objects or uploads. */
+  /** Deletes an empty bucket; throws `bucket_not_empty` if it holds objects, versions or uploads. */
   async delete(name: string): Promise<void> {
     const { catalog } = this.#options;
     const bucket = await catalog.getBucket(name);
@@ -209,7 +223,7 @@ export class BucketService {
     // Read the change counter first: any object or upload commit after this read bumps it and makes
     // the delete below fail its check, so a bucket is never deleted under a racing write.
     const epoch = await catalog.getBucketEpoch(name);
-    if (await catalog.hasObjects(name) || await catalog.hasUploads(name)) {
+    if (await catalog.hasObjects(name) || await catalog.hasUploads(name) || await catalog.hasVersions(name)) {
       throw new StoreError("bucket_not_empty", `Bucket ${name} is not empty`);
     }
     const committed = await catalog.transaction()

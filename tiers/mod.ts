@@ -12,3 +12,5 @@ export * from "./write_condition.ts";
 export * from "./upload_lister.ts";
 export * from "./user_service.ts";
 export * from "./multipart_checksum.ts";
+export * from "./versions.ts";
+export * from "./version_lister.ts";

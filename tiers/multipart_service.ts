@@ -214,7 +214,7 @@ export class MultipartService {
           .commit();
       }
       const head = compositeHead(key, compositeId, records, upload.record, clock.nowMs(), checksum);
-      await objects.commitHead(bucket, head, {
+      const committed = await objects.commitHead(bucket, head, {
         pending,
         condition,
         extra: (tx) =>
@@ -233,7 +233,7 @@ export class MultipartService {
               attempts: 0,
             }),
       });
-      return head;
+      return committed;
     } catch (error) {
       await pending.abandon();
       if (

@@ -10,13 +10,14 @@ import { authorizeBucket } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 import { checkCopySourceConditions, type CopySource, parseCopySourceRange } from "../copy_source.ts";
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
-import { readableObjectHead } from "../readable_head.ts";
+import { readableObjectHead, readableVersion } from "../readable_head.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
 import { renderXml, S3_XMLNS } from "../xml.ts";
 import { xmlResponse } from "./responses.ts";
+import { setVersionHeader } from "./object_handlers.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
@@ -68,11 +69,16 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
     source: sourceHead,
     condition,
   });
-  return xmlResponse(renderXml("CopyObjectResult", {
+  const response = xmlResponse(renderXml("CopyObjectResult", {
     "@_xmlns": S3_XMLNS,
     ETag: `"${copied.etag}"`,
     LastModified: isoTimestamp(copied.lastModifiedMs),
   }));
+  await setVersionHeader(ctx, bucket, response.headers, copied.versionId);
+  if ((await ctx.services.buckets.get(source.bucket)).versioning !== "Unversioned") {
+    response.headers.set("x-amz-copy-source-version-id", sourceHead.versionId);
+  }
+  return response;
 }
 
 /** UploadPartCopy: a part made of the source's bytes, or of `x-amz-copy-source-range` of them. */
@@ -109,7 +115,21 @@ export async function uploadPartCopy(ctx: Op<"UploadPart">, source: CopySource):
 /** The source's head if the caller may read it and the copy-source conditions hold. */
 async function readableSource(ctx: RequestContext, source: CopySource): Promise<ObjectHead> {
   const bucket = await ctx.services.buckets.get(source.bucket);
-  const head = await readableObjectHead(ctx, bucket, source.key);
+  let head: ObjectHead;
+  if (source.versionId === null) head = await readableObjectHead(ctx, bucket, source.key);
+  else {
+    try {
+      head = await readableVersion(ctx, bucket, source.key, source.versionId);
+    } catch (error) {
+      if (error instanceof S3Error && error.code === "MethodNotAllowed") {
+        throw new S3Error(
+          "InvalidRequest",
+          "The source of a copy request may not specifically refer to a delete marker by version id.",
+        );
+      }
+      throw error;
+    }
+  }
   checkCopySourceConditions(ctx.request.headers, { etag: head.etag, lastModifiedMs: head.lastModifiedMs });
   return head;
 }

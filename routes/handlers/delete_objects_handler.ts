@@ -57,15 +57,32 @@ export async function deleteObjects(ctx: Op<"DeleteObjects">): Promise<Response>
 interface DeleteTarget {
   readonly key: string;
   readonly condition: WriteCondition;
+  /** The one version to delete for good, if the request names one. */
+  readonly versionId?: string;
 }
 
 async function deleteOne(ctx: RequestContext, bucket: string, target: DeleteTarget): Promise<XmlElement> {
-  const { key, condition } = target;
+  const { key, condition, versionId } = target;
   try {
     checkObjectKey(key);
-    await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
-    await ctx.services.objects.delete(bucket, key, condition);
-    return { Deleted: { Key: key } };
+    await authorizeBucket(
+      ctx,
+      bucket,
+      "write",
+      versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+      key,
+    );
+    const outcome = await ctx.services.objects.delete(bucket, key, condition, versionId);
+    if (outcome.versionId === null) return { Deleted: { Key: key } };
+    return {
+      Deleted: versionId === undefined
+        ? { Key: key, DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId }
+        : {
+          Key: key,
+          VersionId: versionId,
+          ...(outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: versionId } : {}),
+        },
+    };
   } catch (error) {
     // Store errors map as they would for a single DeleteObject; internal ones keep their details to the log.
     const { s3 } = toS3Error(error);
@@ -85,12 +102,17 @@ async function deleteRequest(ctx: RequestContext): Promise<{ keys: DeleteTarget[
     const fields = object as Record<string, unknown> | null;
     const key = fields?.Key;
     if (typeof key !== "string") throw new S3Error("MalformedXML", "Every <Object> needs a <Key>");
+    const rawVersionId = fields?.VersionId;
+    if (rawVersionId !== undefined && (typeof rawVersionId !== "string" || rawVersionId.trim() === "")) {
+      throw new S3Error("MalformedXML", "A <VersionId> of an <Object> must be a non-empty string");
+    }
+    const versioned = rawVersionId === undefined ? {} : { versionId: rawVersionId.trim() };
     const etag = fields?.ETag;
-    if (etag === undefined) return { key, condition: NO_CONDITION };
+    if (etag === undefined) return { key, condition: NO_CONDITION, ...versioned };
     if (typeof etag !== "string" || etag.trim() === "") {
       throw new S3Error("MalformedXML", "An <ETag> of an <Object> must be a non-empty string");
     }
-    return { key, condition: { ifMatch: unquotedEtag(etag) } };
+    return { key, condition: { ifMatch: unquotedEtag(etag) }, ...versioned };
   });
   return { keys, quiet: String(root.Quiet ?? "false").trim().toLowerCase() === "true" };
 }

@@ -9,7 +9,7 @@ import { renderXml, S3_XMLNS } from "../xml.ts";
 import { readXmlBody } from "./request_xml.ts";
 import { authorizeBucket, requireCaller } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
-import { bodyWithLength } from "./object_handlers.ts";
+import { bodyWithLength, setVersionHeader } from "./object_handlers.ts";
 import { uploadPartCopy } from "./copy_handlers.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { xmlResponse } from "./responses.ts";
@@ -99,7 +99,7 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
     expectedObjectChecksum(ctx.request.headers),
   );
   const checksum = head.checksum;
-  return xmlResponse(renderXml("CompleteMultipartUploadResult", {
+  const response = xmlResponse(renderXml("CompleteMultipartUploadResult", {
     "@_xmlns": S3_XMLNS,
     Location: `${ctx.url.origin}/${bucket}/${encodeURIComponent(key)}`,
     Bucket: bucket,
@@ -109,6 +109,8 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
       ? {}
       : { [checksumElement(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }),
   }));
+  await setVersionHeader(ctx, bucket, response.headers, head.versionId);
+  return response;
 }
 
 /** The whole object's checksum a CompleteMultipartUpload states in `x-amz-checksum-<algorithm>`, if any. */

@@ -27,7 +27,7 @@ import { parseWriteCondition } from "../write_conditions.ts";
 import { checksumHeaders, checksumModeEnabled, storedChecksum } from "../object_checksums.ts";
 import { authorizeBucket } from "../access_control.ts";
 import { parseCopySource } from "../copy_source.ts";
-import { readableObjectHead } from "../readable_head.ts";
+import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
 import { copyObject } from "./copy_handlers.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
@@ -58,6 +58,7 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
     ...attributes,
   });
   const response = new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
+  await setVersionHeader(ctx, bucket, response.headers, head.versionId);
   if (head.checksum !== undefined) {
     for (const [name, value] of checksumHeaders(head.checksum)) response.headers.set(name, value);
   }
@@ -86,9 +87,30 @@ export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
 export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
   const condition = parseWriteCondition(ctx.request.headers, "delete");
-  await authorizeBucket(ctx, bucket, "write", "s3:DeleteObject", key);
-  await ctx.services.objects.delete(bucket, key, condition);
-  return new Response(null, { status: 204 });
+  const versionId = ctx.params.get("versionId") ?? undefined;
+  await authorizeBucket(
+    ctx,
+    bucket,
+    "write",
+    versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+    key,
+  );
+  const outcome = await ctx.services.objects.delete(bucket, key, condition, versionId);
+  const response = new Response(null, { status: 204 });
+  if (outcome.versionId !== null) response.headers.set("x-amz-version-id", outcome.versionId);
+  if (outcome.deleteMarker) response.headers.set("x-amz-delete-marker", "true");
+  return response;
+}
+
+/** Sets `x-amz-version-id` on the answer to a write in a bucket that has (or had) versioning enabled. */
+export async function setVersionHeader(
+  ctx: RequestContext,
+  bucket: string,
+  headers: Headers,
+  versionId: string,
+): Promise<void> {
+  const record = await ctx.services.buckets.get(bucket);
+  if (record.versioning !== "Unversioned") headers.set("x-amz-version-id", versionId);
 }
 
 /**
@@ -151,9 +173,22 @@ async function objectReply(
   // The bucket and head are usually cached: take them without a microtask turn when they are.
   const bucketFound = ctx.services.buckets.get(bucket);
   const bucketRecord = bucketFound instanceof Promise ? await bucketFound : bucketFound;
-  const headFound = readableObjectHead(ctx, bucketRecord, key);
-  const head = headFound instanceof Promise ? await headFound : headFound;
+  const versionId = ctx.params.size === 0 ? null : ctx.params.get("versionId");
+  let head: ObjectHead;
+  if (versionId !== null) {
+    head = await readableVersion(ctx, bucketRecord, key, versionId);
+  } else if (bucketRecord.versioning === "Unversioned") {
+    const headFound = readableObjectHead(ctx, bucketRecord, key);
+    head = headFound instanceof Promise ? await headFound : headFound;
+  } else {
+    try {
+      head = await readableObjectHead(ctx, bucketRecord, key);
+    } catch (error) {
+      return await markDeletedKey(ctx, bucketRecord, key, error);
+    }
+  }
   const headers = objectResponseHeaders(head);
+  if (bucketRecord.versioning !== "Unversioned") headers.set("x-amz-version-id", head.versionId);
   // Responses of a bucket with CORS rules differ by Origin: a CDN must not serve one origin's to another.
   if (bucketRecord.cors.length > 0) headers.set("vary", "Origin");
   applyResponseOverrides(headers, overrides);

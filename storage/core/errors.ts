@@ -10,6 +10,7 @@ export type StoreErrorKind =
   | "bucket_exists"
   | "bucket_not_empty"
   | "object_not_found"
+  | "version_not_found"
   | "upload_not_found"
   | "invalid_part"
   | "invalid_part_order"

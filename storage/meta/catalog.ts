@@ -156,6 +156,62 @@ export class MetadataCatalog {
     }
   }
 
+  /** The version of `bucket/key` at `order`, or null. */
+  async getVersion(bucket: string, key: string, order: string): Promise<Versioned<ObjectHead> | null> {
+    return parseEntry(await this.store.get(metaKeys.version(bucket, key, order)), objectHeadSchema);
+  }
+
+  /** The order of the `null` version of `bucket/key`, or null when it has none. */
+  async getNullVersionOrder(bucket: string, key: string): Promise<Versioned<string> | null> {
+    const entry = await this.store.get(metaKeys.nullVersion(bucket, key));
+    if (entry === null) return null;
+    if (typeof entry.value !== "string") {
+      throw new StoreError("corrupt_record", `Bad null-version pointer of ${key}`);
+    }
+    return { record: entry.value, versionstamp: entry.versionstamp };
+  }
+
+  /**
+   * Versions of `bucket` in (key, newest first) order, with their orders: from `from` (a key, or a key and
+   * the order to start after), up to keys before `toKey`; only of one key with `onlyKey`.
+   */
+  async *listVersions(
+    bucket: string,
+    from: { key: string; afterOrder?: string } | undefined,
+    toKey: string | undefined,
+    limit: number,
+    onlyKey?: string,
+  ): AsyncIterable<{ order: string; head: ObjectHead; versionstamp: string }> {
+    const prefix = onlyKey === undefined
+      ? metaKeys.bucketVersions(bucket)
+      : metaKeys.keyVersions(bucket, onlyKey);
+    const start = from === undefined
+      ? undefined
+      : from.afterOrder === undefined
+      ? [...metaKeys.bucketVersions(bucket), from.key]
+      : metaKeys.version(bucket, from.key, from.afterOrder + "\u0000");
+    const selector = {
+      prefix,
+      start,
+      end: toKey === undefined ? undefined : [...metaKeys.bucketVersions(bucket), toKey],
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
+      yield {
+        order: String(entry.key[3]),
+        head: parseValue(entry, objectHeadSchema),
+        versionstamp: entry.versionstamp,
+      };
+    }
+  }
+
+  /** True when the bucket holds at least one version record. */
+  async hasVersions(bucket: string): Promise<boolean> {
+    for await (const _ of this.store.list({ prefix: metaKeys.bucketVersions(bucket) }, { limit: 1 })) {
+      return true;
+    }
+    return false;
+  }
+
   /** The erasure manifest of `dataId`, or null. */
   async getErasureManifest(dataId: string): Promise<ErasureManifest | null> {
     const entry = await this.store.get(metaKeys.manifest(dataId, 0));
@@ -308,6 +364,12 @@ export class CatalogTransaction {
   /** Writes an object head. */
   putObject(bucket: string, head: ObjectHead): this {
     return this.#set(metaKeys.object(bucket, head.key), objectHeadSchema.parse(head));
+  }
+
+  /** Writes the version record of `head` at `order` (and, for a `null` version, the pointer to it). */
+  putVersion(bucket: string, order: string, head: ObjectHead): this {
+    if (head.versionId === "null") this.#set(metaKeys.nullVersion(bucket, head.key), order);
+    return this.#set(metaKeys.version(bucket, head.key, order), objectHeadSchema.parse(head));
   }
 
   /** Writes an erasure manifest. */

@@ -18,6 +18,17 @@ export const metaKeys = {
   object: (bucket: string, key: string): MetaKey => ["object", bucket, key],
   /** All object heads of a bucket. */
   objects: (bucket: string): MetaKey => ["object", bucket],
+  /**
+   * One version of an object in a bucket with versioning (Enabled or Suspended), current ones included;
+   * `order` sorts newest first (see `tiers/versions.ts`).
+   */
+  version: (bucket: string, key: string, order: string): MetaKey => ["version", bucket, key, order],
+  /** All versions of one key, newest first. */
+  keyVersions: (bucket: string, key: string): MetaKey => ["version", bucket, key],
+  /** All versions in a bucket, by key then newest first. */
+  bucketVersions: (bucket: string): MetaKey => ["version", bucket],
+  /** The order of the key's `null` version, when it has one. */
+  nullVersion: (bucket: string, key: string): MetaKey => ["version_null", bucket, key],
   /** A page of an erasure or composite manifest. */
   manifest: (dataId: string, page: number): MetaKey => ["manifest", dataId, page],
   /** All pages of a manifest. */

@@ -41,6 +41,7 @@ export function sampleBucket(name: string, overrides: Partial<BucketRecord> = {}
     acl: "private",
     tags: [],
     cors: [],
+    versioning: "Unversioned",
     ...overrides,
   };
 }

@@ -72,6 +72,8 @@ export const bucketRecordSchema = z.object({
   acl: cannedAclSchema.default("private"),
   tags: tagSetSchema.default([]),
   cors: z.array(corsRuleSchema).default([]),
+  /** S3 bucket versioning: never enabled, or Enabled, or Suspended after having been enabled. */
+  versioning: z.enum(["Unversioned", "Enabled", "Suspended"]).default("Unversioned"),
 });
 /** A bucket as stored. */
 export type BucketRecord = z.infer<typeof bucketRecordSchema>;
@@ -123,6 +125,8 @@ export const objectHeadSchema = z.object({
   tags: tagSetSchema.default([]),
   /** The flexible checksum the object was written with, if any. */
   checksum: storedChecksumSchema.optional(),
+  /** A delete marker (a version record only; it has no data and is never a current head). */
+  deleteMarker: z.literal(true).optional(),
 });
 /** An object head as stored. */
 export type ObjectHead = z.infer<typeof objectHeadSchema>;
