@@ -211,6 +211,32 @@ Deno.test("bucket versioning through real processes", async (t) => {
   );
 
   await t.step(
+    "a copy onto itself in a versioned bucket is a new version; the old one keeps its metadata",
+    async () => {
+      const before = await s3.send(new HeadObjectCommand({ Bucket: "ver", Key: "media" }));
+      const copied = await s3.send(
+        new CopyObjectCommand({
+          Bucket: "ver",
+          Key: "media",
+          CopySource: "ver/media",
+          MetadataDirective: "REPLACE",
+          ContentType: "video/mp4",
+        }),
+      );
+      assert(copied.VersionId !== undefined && copied.VersionId !== before.VersionId);
+      const now = await s3.send(new HeadObjectCommand({ Bucket: "ver", Key: "media" }));
+      const then = await s3.send(
+        new HeadObjectCommand({ Bucket: "ver", Key: "media", VersionId: before.VersionId }),
+      );
+      assertEquals([now.ContentType, then.ContentType, now.ETag], [
+        "video/mp4",
+        before.ContentType,
+        before.ETag,
+      ]);
+    },
+  );
+
+  await t.step(
     "suspended: writes make the null version, replacing the earlier null version only",
     async () => {
       await s3.send(
