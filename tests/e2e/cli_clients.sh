@@ -60,6 +60,10 @@ check "aws s3 cp empty up" aws_s3 cp --no-progress "$WORK/files/empty" s3://e2e-
 check "aws s3 cp 32 MiB up (multipart)" aws_s3 cp --no-progress "$WORK/big.bin" s3://e2e-bucket/dir/big.bin
 check "aws s3 ls lists the objects" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket --recursive | grep -q 'dir/big.bin'"
 check "aws s3 cp 32 MiB down (ranged) is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin '$WORK/big.back' && cmp '$WORK/big.bin' '$WORK/big.back'"
+# The size for awscli's multipart path: 2 GiB (256 parts of 8 MiB), up and down, byte-identical.
+head -c 2147483648 /dev/urandom >"$WORK/two-gib.bin"
+check "aws s3 cp of 2 GiB (multipart) up and down is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress '$WORK/two-gib.bin' s3://e2e-bucket/two-gib.bin && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/two-gib.bin '$WORK/two-gib.back' && cmp '$WORK/two-gib.bin' '$WORK/two-gib.back' && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 rm s3://e2e-bucket/two-gib.bin"
+rm -f "$WORK/two-gib.bin" "$WORK/two-gib.back"
 check "aws s3 cp small down is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/hello.txt - | cmp - '$WORK/files/hello.txt'"
 check "aws s3 cp server-side of 32 MiB (UploadPartCopy) is identical" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big.bin s3://e2e-bucket/dir/big-copy.bin && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 cp --no-progress s3://e2e-bucket/dir/big-copy.bin - | cmp - '$WORK/big.bin'"
 check "aws s3 mv server-side (CopyObject + delete)" bash -c "$(declare -f aws_s3); AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 mv --no-progress s3://e2e-bucket/empty s3://e2e-bucket/moved-empty && AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/moved-empty >/dev/null && ! AWS_BIN='$AWS_BIN' ENDPOINT='$ENDPOINT' aws_s3 ls s3://e2e-bucket/empty"
