@@ -27,6 +27,7 @@ import {
   ObjectService,
   RegionalTier,
   ROOT_USER_NAME,
+  ShardRepairer,
   UserService,
 } from "../tiers/mod.ts";
 import { BackgroundLoop } from "./background_loop.ts";
@@ -45,6 +46,8 @@ export interface GatewayParts {
   /** The S3 app; `app.fetch` is the request handler (pass the connection for `aws:SourceIp`). */
   readonly app: { fetch: (request: Request, connection?: GatewayConnection) => Response | Promise<Response> };
   readonly gc: GarbageCollector;
+  /** Rebuilds queued missing or corrupt shards (run on an interval by `startGateway`). */
+  readonly repairer: ShardRepairer;
   readonly logger: Logger;
   /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
@@ -52,8 +55,13 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, logger, close } = await buildGateway(config);
+  const { app, gc, repairer, logger, close } = await buildGateway(config);
   const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
+  const repairLoop = new BackgroundLoop(
+    config.repairIntervalMs,
+    () => repairer.runOnce(),
+    logger.child("repair"),
+  );
   const listen = { hostname: config.host, port: config.port, onListen: () => {} };
   const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
     app.fetch(request, { remoteAddr: info.remoteAddr });
@@ -65,6 +73,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
   gcLoop.start();
+  repairLoop.start();
   let stopped = false;
   return {
     port,
@@ -73,6 +82,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       if (stopped) return;
       stopped = true;
       await gcLoop.stop();
+      await repairLoop.stop();
       await server.shutdown();
       close();
     },
@@ -101,6 +111,8 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     clusterSecret: config.clusterSecret,
     requestTimeoutMs: config.workerTimeoutMs,
   });
+  // Degraded reads queue repairs; the repairer needs the tier, so it is bound once both exist.
+  const late: { repairer?: ShardRepairer } = {};
   const regional = new RegionalTier({
     pool,
     dataShards: config.dataShards,
@@ -109,7 +121,17 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     stripesInFlight: config.stripesInFlight,
     logger: logger.child("regional"),
     metrics,
+    onDegraded: (dataId, failedShards) => void late.repairer?.enqueue(dataId, failedShards, "read"),
   });
+  const repairer = new ShardRepairer({
+    catalog,
+    regional,
+    pool,
+    logger: logger.child("repair"),
+    metrics,
+    batchSize: 16,
+  });
+  late.repairer = repairer;
   const buckets = new BucketService({ catalog, clock, region: config.region });
   const objects = new ObjectService({
     catalog,
@@ -187,6 +209,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   return {
     app,
     gc,
+    repairer,
     logger,
     close: () => {
       md5Pool.close();

@@ -162,6 +162,14 @@ export const GATEWAY_SETTINGS = {
     description: "How often the garbage collector looks for due work.",
     schema: positiveInt,
   },
+  repairIntervalMs: {
+    env: "OBJSTORE_REPAIR_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "10000",
+    description:
+      "How often the gateway rebuilds queued missing or corrupt shards (a round takes up to 16 data ids).",
+    schema: wholeNumber(50, 86_400_000),
+  },
   edgeCacheBytes: {
     env: "OBJSTORE_EDGE_CACHE_BYTES",
     unit: "bytes",

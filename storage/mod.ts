@@ -4,6 +4,7 @@ export * from "./placement.ts";
 export * from "./stripe_layout.ts";
 export * from "./stripe_writer.ts";
 export * from "./stripe_reader.ts";
+export * from "./shard_rebuilder.ts";
 export * from "./worker_pool.ts";
 export * from "./gc.ts";
 export { ReedSolomon, runErasureSelfTest } from "./erasure/mod.ts";

@@ -97,7 +97,7 @@ export async function writeStripes(
 }
 
 /** Reads stripe `stripe`'s data into k fresh frames (zero-padded) and allocates m parity frames. */
-async function readStripeFrames(
+export async function readStripeFrames(
   reader: ExactReader,
   layout: StripeLayout,
   stripe: number,

@@ -14,3 +14,4 @@ export * from "./user_service.ts";
 export * from "./multipart_checksum.ts";
 export * from "./versions.ts";
 export * from "./version_lister.ts";
+export * from "./shard_repairer.ts";

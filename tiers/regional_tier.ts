@@ -10,6 +10,9 @@ import {
   type Metrics,
   placeShards,
   readStripes,
+  type RebuildOutcome,
+  rebuildShards,
+  type RebuildTarget,
   ReedSolomon,
   StripeLayout,
   type WorkerInfo,
@@ -26,6 +29,8 @@ export interface RegionalTierOptions {
   readonly stripesInFlight: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Told of every read that found shards missing or corrupt (so they can be queued for repair). */
+  readonly onDegraded?: (dataId: string, failedShards: readonly number[]) => void;
 }
 
 /** A byte range, first and last byte inclusive. */
@@ -100,8 +105,22 @@ export class RegionalTier {
     };
   }
 
+  /**
+   * Rebuilds shards of `manifest` onto `targets`: reads the object from any k healthy shards (without
+   * reporting the read as degraded: it is the repair) and streams the targets' shards, encoded afresh.
+   */
+  async rebuild(manifest: ErasureManifest, targets: readonly RebuildTarget[]): Promise<RebuildOutcome[]> {
+    return await rebuildShards(this.read(manifest, undefined, false), {
+      dataId: manifest.dataId,
+      layout: new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes),
+      codec: this.#codec(manifest.dataShards, manifest.parityShards),
+      targets,
+      stripesInFlight: this.#options.stripesInFlight,
+    });
+  }
+
   /** The bytes of `range` (whole object when omitted) of the data described by `manifest`. */
-  read(manifest: ErasureManifest, range?: ByteRange): ReadableStream<Uint8Array> {
+  read(manifest: ErasureManifest, range?: ByteRange, reportDegraded = true): ReadableStream<Uint8Array> {
     this.#reads.inc();
     return readStripes({
       manifest,
@@ -111,8 +130,10 @@ export class RegionalTier {
       stripesInFlight: this.#options.stripesInFlight,
       logger: this.#options.logger,
       onDegraded: (dataId, failedShards) => {
+        if (!reportDegraded) return;
         this.#degradedReads.inc();
         this.#options.logger.warn("degraded read", { dataId, failedShards });
+        this.#options.onDegraded?.(dataId, failedShards);
       },
       onBlockBytes: (byteCount) => this.#readBytes.inc(byteCount),
     });

@@ -22,6 +22,8 @@ import {
   inlinePageSchema,
   type ObjectHead,
   objectHeadSchema,
+  type RepairRecord,
+  repairRecordSchema,
   type UploadPartRecord,
   uploadPartRecordSchema,
   type UploadRecord,
@@ -213,6 +215,25 @@ export class MetadataCatalog {
   }
 
   /** The erasure manifest of `dataId`, or null. */
+  /** The erasure manifest of `dataId` with its versionstamp (for a commit that replaces it), or null. */
+  async getErasureManifestEntry(dataId: string): Promise<Versioned<ErasureManifest> | null> {
+    return parseEntry(await this.store.get(metaKeys.manifest(dataId, 0)), erasureManifestSchema);
+  }
+
+  /** Queued repairs, oldest data id first (by id), at most `limit`, with their versionstamps. */
+  async listRepairs(limit: number): Promise<Versioned<RepairRecord>[]> {
+    const out: Versioned<RepairRecord>[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.repairs() }, { limit })) {
+      out.push({ record: parseValue(entry, repairRecordSchema), versionstamp: entry.versionstamp });
+    }
+    return out;
+  }
+
+  /** The queued repair of `dataId`, or null. */
+  async getRepair(dataId: string): Promise<Versioned<RepairRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.repair(dataId)), repairRecordSchema);
+  }
+
   async getErasureManifest(dataId: string): Promise<ErasureManifest | null> {
     const entry = await this.store.get(metaKeys.manifest(dataId, 0));
     if (entry === null) return null;
@@ -374,7 +395,24 @@ export class CatalogTransaction {
 
   /** Writes an erasure manifest. */
   putErasureManifest(manifest: ErasureManifest): this {
+    // A manifest with missing shards always comes with a queued repair, written in the same commit.
+    const missing = manifest.shards.flatMap((shard, index) => shard.checksum === null ? [index] : []);
+    if (missing.length > 0) {
+      this.putRepair({
+        v: 1,
+        dataId: manifest.dataId,
+        shards: missing,
+        reason: "write",
+        queuedMs: Date.now(),
+        attempts: 0,
+      });
+    }
     return this.#set(metaKeys.manifest(manifest.dataId, 0), erasureManifestSchema.parse(manifest));
+  }
+
+  /** Queues (or re-queues) a repair of `record.dataId`. */
+  putRepair(record: RepairRecord): this {
+    return this.#set(metaKeys.repair(record.dataId), repairRecordSchema.parse(record));
   }
 
   /** Writes pages of a composite manifest, the first being page number `firstPage`. */

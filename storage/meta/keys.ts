@@ -51,6 +51,10 @@ export const metaKeys = {
   accessKey: (accessKeyId: string): MetaKey => ["access_key", accessKeyId],
   /** All access keys. */
   accessKeys: (): MetaKey => ["access_key"],
+  /** Shards of one erasure-coded data id that are missing or corrupt and must be rebuilt. */
+  repair: (dataId: string): MetaKey => ["repair", dataId],
+  /** Every queued repair. */
+  repairs: (): MetaKey => ["repair"],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */
   gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
   /** All pending garbage, ordered by due time. */

@@ -47,6 +47,22 @@ export const accessKeyRecordSchema = z.object({
 /** An access key as stored. */
 export type AccessKeyRecord = z.infer<typeof accessKeyRecordSchema>;
 
+/**
+ * A queued repair: shards of an erasure-coded data id found missing (a write that reached its quorum
+ * without them) or unreadable (a degraded read), to be rebuilt from the others.
+ */
+export const repairRecordSchema = z.object({
+  v: z.literal(1),
+  dataId: z.string(),
+  /** Shard indexes known to be missing or bad when the repair was queued. */
+  shards: z.array(z.number().int().min(0)),
+  reason: z.enum(["write", "read"]),
+  queuedMs: z.number(),
+  attempts: z.number().int().min(0),
+});
+/** A queued repair. */
+export type RepairRecord = z.infer<typeof repairRecordSchema>;
+
 /** One rule of a bucket's CORS configuration (validated by the routes before storing). */
 export const corsRuleSchema = z.object({
   id: z.string().optional(),

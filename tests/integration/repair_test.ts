@@ -1,0 +1,145 @@
+/**
+ * Shard repair through real processes: a shard a write left behind (its worker was down), a shard file lost
+ * from a disk (found by a degraded read), and a shard whose worker is gone for good (rebuilt on a spare
+ * worker of the pool) are each rebuilt, and then proven by reading the object with three other workers
+ * stopped, so that the rebuilt shard is one of the six the read needs.
+ */
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import { type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
+import { scrapeMetrics } from "../support/metrics_scrape.ts";
+import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
+import { shardFiles, waitFor } from "../support/shard_files.ts";
+
+const REPAIR_ENV = { OBJSTORE_REPAIR_INTERVAL_MS: "200", OBJSTORE_GC_GRACE_MS: "600000" };
+
+function md5(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
+
+async function getBytes(s3: S3Client, key: string): Promise<Uint8Array> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: "heal", Key: key }));
+  return await got.Body!.transformToByteArray();
+}
+
+/** The worker id whose data dir holds `path`. */
+function workerOf(cluster: TestCluster, path: string): string {
+  const id = cluster.workerIds.find((candidate) => path.startsWith(cluster.workerDir(candidate) + "/"));
+  assert(id !== undefined, `no worker holds ${path}`);
+  return id;
+}
+
+/** Reads `key` with three workers other than `keep` stopped, then starts them again. */
+async function readWithThreeDown(cluster: TestCluster, s3: S3Client, key: string, keep: readonly string[]) {
+  const holders = [
+    ...new Set(
+      (await shardFiles(cluster.workerIds.map((id) => cluster.workerDir(id)))).map((path) =>
+        workerOf(cluster, path)
+      ),
+    ),
+  ];
+  const stop = holders.filter((id) => !keep.includes(id)).slice(0, 3);
+  assertEquals(stop.length, 3);
+  for (const id of stop) await cluster.stopWorker(id);
+  try {
+    return await getBytes(s3, key);
+  } finally {
+    for (const id of stop) await cluster.startWorker(id);
+  }
+}
+
+Deno.test("missing and corrupt shards are rebuilt where they belong", async (t) => {
+  // 9 workers for 6+3: every worker holds one shard of every object.
+  await using cluster = await Cluster.start({ gatewayEnv: REPAIR_ENV });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+
+  await t.step("a shard a write could not store is rebuilt once its worker is back", async () => {
+    const body = randomBytes(2_000_000);
+    const down = "z1-w1";
+    await cluster.stopWorker(down);
+    await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "written", Body: body }));
+    assertEquals((await shardFiles(dirs)).length, 8, "the write reached its quorum without one shard");
+    await cluster.startWorker(down);
+    await waitFor(async () => (await shardFiles(dirs)).length === 9, 20_000, "the missing shard is rebuilt");
+    const metrics = await scrapeMetrics(cluster.endpoint);
+    assert((metrics.get("objstore_repair_shards_rebuilt_total") ?? 0) >= 1, "the rebuild is counted");
+    assertEquals(md5(await readWithThreeDown(cluster, s3, "written", [down])), md5(body));
+  });
+
+  await t.step("a shard file lost from a disk is found by a read and rebuilt", async () => {
+    const body = randomBytes(1_500_000);
+    const before = new Set(await shardFiles(dirs));
+    await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "lost", Body: body }));
+    const mine = (await shardFiles(dirs)).filter((path) => !before.has(path));
+    assertEquals(mine.length, 9);
+    const victim = mine.find((path) => path.endsWith(".2"))!;
+    await Deno.remove(victim);
+    assertEquals(md5(await getBytes(s3, "lost")), md5(body), "a degraded read still serves the object");
+    await waitFor(
+      async () => {
+        try {
+          await Deno.stat(victim);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      "the lost shard file is rebuilt",
+    );
+    assertEquals(md5(await readWithThreeDown(cluster, s3, "lost", [workerOf(cluster, victim)])), md5(body));
+  });
+
+  s3.destroy();
+});
+
+Deno.test("a shard whose worker is gone is rebuilt on a spare worker, keeping the zone rule", async () => {
+  // 12 workers for 6+3: three spares hold no shard of a given object.
+  await using cluster = await Cluster.start({ gatewayEnv: REPAIR_ENV, zones: 3, workersPerZone: 4 });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  {
+    const body = randomBytes(1_200_000);
+    const before = new Set(await shardFiles(dirs));
+    await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "moved", Body: body }));
+    const mine = (await shardFiles(dirs)).filter((path) => !before.has(path));
+    const holders = new Set(mine.map((path) => workerOf(cluster, path)));
+    // A data shard's worker, so that the next read misses it (a read fetches parity only when it must).
+    const gone = workerOf(cluster, mine.find((path) => path.endsWith(".0"))!);
+    await cluster.stopWorker(gone);
+    assertEquals(md5(await getBytes(s3, "moved")), md5(body), "a degraded read queues the repair");
+    let spare = "";
+    await waitFor(
+      async () => {
+        const now = (await shardFiles(dirs)).filter((path) => !before.has(path));
+        const newHolder = now.map((path) => workerOf(cluster, path)).find((id) => !holders.has(id));
+        spare = newHolder ?? "";
+        return newHolder !== undefined;
+      },
+      20_000,
+      "the shard is rebuilt on a worker that held none of this object",
+    );
+    const zoneCounts = new Map<string, number>();
+    for (const id of [...holders].filter((id) => id !== gone).concat(spare)) {
+      const zone = id.slice(0, id.indexOf("-"));
+      zoneCounts.set(zone, (zoneCounts.get(zone) ?? 0) + 1);
+    }
+    assert(
+      [...zoneCounts.values()].every((count) => count <= 3),
+      `at most 3 shards per zone: ${[...zoneCounts]}`,
+    );
+    // With its old worker still gone, three more holders down: the read needs the rebuilt shard.
+    const others = [...holders].filter((id) => id !== gone).slice(0, 3);
+    for (const id of others) await cluster.stopWorker(id);
+    try {
+      assertEquals(md5(await getBytes(s3, "moved")), md5(body));
+    } finally {
+      for (const id of others) await cluster.startWorker(id);
+      await cluster.startWorker(gone);
+    }
+  }
+  s3.destroy();
+});

@@ -1,0 +1,265 @@
+/**
+ * Repair of erasure-coded data: shards that a write left behind (it reached its quorum without them) or that
+ * a read found missing or corrupt are queued (`["repair", dataId]`), and this repairer rebuilds them from any
+ * k healthy shards, on the worker that should hold them or, when that one fails, on another worker that
+ * keeps the zone rule. The new manifest is committed in one step that checks the manifest did not change
+ * meanwhile; a shard that could not be rebuilt stays marked missing and queued.
+ */
+import {
+  type Counter,
+  type ErasureManifest,
+  type Gauge,
+  type Logger,
+  type MetadataCatalog,
+  metaKeys,
+  type Metrics,
+  rendezvousScore,
+  type RepairRecord,
+  type ShardEntry,
+  StripeLayout,
+  Topology,
+  type Versioned,
+  type WorkerPool,
+} from "../storage/mod.ts";
+import type { RebuildTarget } from "../storage/mod.ts";
+import type { RegionalTier } from "./regional_tier.ts";
+
+/** What the repairer needs. */
+export interface ShardRepairerOptions {
+  readonly catalog: MetadataCatalog;
+  readonly regional: RegionalTier;
+  readonly pool: WorkerPool;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Repairs taken per round (each rebuilds at most one object's shards at a time). */
+  readonly batchSize: number;
+}
+
+/** Queues and performs shard repairs. */
+export class ShardRepairer {
+  readonly #options: ShardRepairerOptions;
+  readonly #queueDepth: Gauge;
+  readonly #rebuilt: Counter;
+  readonly #rebuiltBytes: Counter;
+  readonly #failures: Counter;
+  /** Data ids whose last repair left shards missing, and when to try them again (in-memory backoff). */
+  readonly #retryAt = new Map<string, { atMs: number; failures: number }>();
+
+  constructor(options: ShardRepairerOptions) {
+    this.#options = options;
+    const { metrics } = options;
+    this.#queueDepth = metrics.gauge(
+      "objstore_repair_queue_depth",
+      "Data ids queued for repair (seen at the last round).",
+    );
+    this.#rebuilt = metrics.counter("objstore_repair_shards_rebuilt_total", "Shards rebuilt by repair.");
+    this.#rebuiltBytes = metrics.counter(
+      "objstore_repair_bytes_total",
+      "Shard data bytes written by repair.",
+    );
+    this.#failures = metrics.counter(
+      "objstore_repair_failures_total",
+      "Shard rebuilds that failed (retried later).",
+    );
+  }
+
+  /** Queues `shards` of `dataId` for repair (merged with what is queued already). Never throws. */
+  async enqueue(dataId: string, shards: readonly number[], reason: RepairRecord["reason"]): Promise<void> {
+    const { catalog, logger } = this.#options;
+    try {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const queued = await catalog.getRepair(dataId);
+        const merged = [...new Set([...(queued?.record.shards ?? []), ...shards])].sort((a, b) => a - b);
+        const committed = await catalog.transaction()
+          .check(metaKeys.repair(dataId), queued?.versionstamp ?? null)
+          .putRepair({
+            v: 1,
+            dataId,
+            shards: merged,
+            reason,
+            queuedMs: Date.now(),
+            attempts: queued?.record.attempts ?? 0,
+          })
+          .commit();
+        if (committed !== null) return;
+      }
+    } catch (error) {
+      logger.warn("could not queue a repair", { dataId, error });
+    }
+  }
+
+  /** One round: repairs up to `batchSize` queued data ids, one after another; returns how many finished. */
+  async runOnce(): Promise<number> {
+    const { catalog, batchSize } = this.#options;
+    const queued = await catalog.listRepairs(batchSize);
+    this.#queueDepth.set(queued.length);
+    let finished = 0;
+    const now = Date.now();
+    for (const item of queued) {
+      const backoff = this.#retryAt.get(item.record.dataId);
+      if (backoff !== undefined && backoff.atMs > now) continue;
+      if (await this.#repair(item)) {
+        finished++;
+        this.#retryAt.delete(item.record.dataId);
+      } else {
+        // 1 s, 2 s, 4 s … up to 5 minutes between attempts at data that cannot be repaired yet.
+        const failures = (backoff?.failures ?? 0) + 1;
+        this.#retryAt.set(item.record.dataId, {
+          atMs: now + Math.min(300_000, 500 * 2 ** failures),
+          failures,
+        });
+      }
+    }
+    if (this.#retryAt.size > 100_000) this.#retryAt.clear();
+    return finished;
+  }
+
+  /** Repairs one data id; true when nothing is left to repair for it. */
+  async #repair(item: Versioned<RepairRecord>): Promise<boolean> {
+    const { catalog, regional, logger } = this.#options;
+    const { dataId } = item.record;
+    const entry = await catalog.getErasureManifestEntry(dataId);
+    if (entry === null) {
+      // The data was deleted (or is inline): nothing to repair.
+      await catalog.transaction().check(metaKeys.repair(dataId), item.versionstamp).delete(
+        metaKeys.repair(dataId),
+      )
+        .commit();
+      return true;
+    }
+    const manifest = entry.record;
+    const missing = [
+      ...new Set([
+        ...item.record.shards,
+        ...manifest.shards.flatMap((shard, index) => shard.checksum === null ? [index] : []),
+      ]),
+    ].filter((index) => index < manifest.shards.length).sort((a, b) => a - b);
+    const shards: ShardEntry[] = manifest.shards.map((shard) => ({ ...shard }));
+    let targets = this.#originalTargets(manifest, missing);
+    for (let round = 0; round < 2 && targets.length > 0; round++) {
+      let outcomes;
+      try {
+        outcomes = await regional.rebuild(manifest, targets);
+      } catch (error) {
+        logger.warn("repair could not read the object", { dataId, error });
+        this.#failures.inc(targets.length);
+        break;
+      }
+      const failed: number[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.ok) {
+          shards[outcome.shardIndex] = { workerId: outcome.workerId, checksum: outcome.checksum };
+          this.#rebuilt.inc();
+          this.#rebuiltBytes.inc(shardDataBytes(manifest));
+        } else {
+          failed.push(outcome.shardIndex);
+          shards[outcome.shardIndex] = { workerId: shards[outcome.shardIndex].workerId, checksum: null };
+          this.#failures.inc();
+          logger.warn("shard rebuild failed", {
+            dataId,
+            shardIndex: outcome.shardIndex,
+            workerId: outcome.workerId,
+            error: outcome.error,
+          });
+        }
+      }
+      // Shards whose own worker failed go to other workers, keeping at most m shards per zone.
+      targets = this.#alternativeTargets(manifest, shards, failed);
+    }
+    for (const index of missing) {
+      if (
+        shards[index].checksum === manifest.shards[index].checksum &&
+        shards[index].workerId === manifest.shards[index].workerId
+      ) {
+        // Not rebuilt: a shard known to be bad must not keep its old checksum.
+        shards[index] = { workerId: shards[index].workerId, checksum: null };
+      }
+    }
+    const updated: ErasureManifest = { ...manifest, shards };
+    const stillMissing = shards.some((shard) => shard.checksum === null);
+    const tx = catalog.transaction()
+      .check(metaKeys.manifest(dataId, 0), entry.versionstamp)
+      .check(metaKeys.repair(dataId), item.versionstamp)
+      .putErasureManifest(updated); // queues the repair again when shards are still missing
+    if (!stillMissing) tx.delete(metaKeys.repair(dataId));
+    const committed = await tx.commit();
+    if (committed === null) {
+      // The manifest or the queue changed meanwhile: shards written to new workers are not referenced.
+      await this.#discardMoved(manifest, shards);
+      return false;
+    }
+    if (!stillMissing) logger.info("repaired", { dataId, shards: missing });
+    return !stillMissing;
+  }
+
+  /** Each missing shard back on the worker the manifest names for it, when that worker is still known. */
+  #originalTargets(manifest: ErasureManifest, missing: readonly number[]): RebuildTarget[] {
+    const targets: RebuildTarget[] = [];
+    for (const shardIndex of missing) {
+      const workerId = manifest.shards[shardIndex].workerId;
+      const client = this.#options.pool.client(workerId);
+      if (client !== undefined) targets.push({ shardIndex, workerId, client });
+    }
+    // Shards whose worker left the topology go straight to another worker.
+    const orphaned = missing.filter((index) =>
+      this.#options.pool.client(manifest.shards[index].workerId) === undefined
+    );
+    return [...targets, ...this.#alternativeTargets(manifest, manifest.shards, orphaned)];
+  }
+
+  /**
+   * Other workers for `indexes`: by rendezvous rank for the data id, never one that holds another shard
+   * of it, and at most m shards per zone.
+   */
+  #alternativeTargets(
+    manifest: ErasureManifest,
+    shards: readonly ShardEntry[],
+    indexes: readonly number[],
+  ): RebuildTarget[] {
+    if (indexes.length === 0) return [];
+    const { pool } = this.#options;
+    const topology = pool.topology;
+    const maxPerZone = Math.max(1, manifest.parityShards);
+    const holders = new Set<string>();
+    const perZone = new Map<string, number>();
+    shards.forEach((shard, index) => {
+      if (indexes.includes(index)) return;
+      holders.add(shard.workerId);
+      const worker = topology.worker(shard.workerId);
+      if (worker !== undefined) {
+        perZone.set(Topology.zoneOf(worker), (perZone.get(Topology.zoneOf(worker)) ?? 0) + 1);
+      }
+    });
+    const ranked = [...topology.workers].sort((a, b) =>
+      rendezvousScore(manifest.dataId, b) - rendezvousScore(manifest.dataId, a)
+    );
+    const targets: RebuildTarget[] = [];
+    for (const shardIndex of indexes) {
+      const previous = shards[shardIndex].workerId;
+      const choice = ranked.find((worker) =>
+        worker.id !== previous && !holders.has(worker.id) &&
+        (perZone.get(Topology.zoneOf(worker)) ?? 0) < maxPerZone
+      );
+      const client = choice === undefined ? undefined : pool.client(choice.id);
+      if (choice === undefined || client === undefined) continue;
+      holders.add(choice.id);
+      perZone.set(Topology.zoneOf(choice), (perZone.get(Topology.zoneOf(choice)) ?? 0) + 1);
+      targets.push({ shardIndex, workerId: choice.id, client });
+    }
+    return targets;
+  }
+
+  /** Deletes rebuilt shards that landed on another worker than the manifest names (best effort). */
+  async #discardMoved(manifest: ErasureManifest, shards: readonly ShardEntry[]): Promise<void> {
+    await Promise.all(shards.map(async (shard, shardIndex) => {
+      if (shard.workerId === manifest.shards[shardIndex].workerId || shard.checksum === null) return;
+      await this.#options.pool.client(shard.workerId)?.deleteShard({ dataId: manifest.dataId, shardIndex })
+        .catch(() => {});
+    }));
+  }
+}
+
+/** Bytes of block data one shard of `manifest` holds. */
+function shardDataBytes(manifest: ErasureManifest): number {
+  return new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes).shardDataLength();
+}
