@@ -79,7 +79,7 @@ check "rclone copy down the multipart object" bash -c "rclone copy obj:rclone-bu
 check "rclone copyto server-side of the multipart object is identical" bash -c "rclone copyto obj:rclone-bucket/big/big.bin obj:rclone-bucket/big/copied.bin && rclone cat obj:rclone-bucket/big/copied.bin | cmp - '$WORK/big.bin'"
 check "rclone delete" rclone delete obj:rclone-bucket/tree/sub
 
-if stop_dev INT; then pass "SIGINT stops the dev cluster with status 0"; else fail "SIGINT exit status"; fi
+if stop_dev INT; then pass "SIGINT stops the dev cluster with status 0"; else fail "SIGINT exit status $? (dev stderr below)"; tail -n 20 "$WORK/dev.err"; fi
 sleep 0.5
 if no_children_left; then pass "no process of the cluster is left after SIGINT"; else fail "processes left after SIGINT"; pgrep -af "$WORK/data"; fi
 
