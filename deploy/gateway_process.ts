@@ -27,6 +27,7 @@ import {
   ObjectService,
   RegionalTier,
   ROOT_USER_NAME,
+  ShardAuditor,
   ShardRepairer,
   UserService,
 } from "../tiers/mod.ts";
@@ -48,6 +49,8 @@ export interface GatewayParts {
   readonly gc: GarbageCollector;
   /** Rebuilds queued missing or corrupt shards (run on an interval by `startGateway`). */
   readonly repairer: ShardRepairer;
+  /** Checks and scrubs shards on their workers, queueing repairs (run on an interval by `startGateway`). */
+  readonly auditor: ShardAuditor;
   readonly logger: Logger;
   /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
@@ -55,7 +58,12 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, repairer, logger, close } = await buildGateway(config);
+  const { app, gc, repairer, auditor, logger, close } = await buildGateway(config);
+  const auditLoop = new BackgroundLoop(
+    config.auditIntervalMs,
+    () => auditor.runOnce(),
+    logger.child("audit"),
+  );
   const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
   const repairLoop = new BackgroundLoop(
     config.repairIntervalMs,
@@ -74,6 +82,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
   gcLoop.start();
   repairLoop.start();
+  auditLoop.start();
   let stopped = false;
   return {
     port,
@@ -83,6 +92,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       stopped = true;
       await gcLoop.stop();
       await repairLoop.stop();
+      await auditLoop.stop();
       await server.shutdown();
       close();
     },
@@ -132,6 +142,15 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     batchSize: 16,
   });
   late.repairer = repairer;
+  const auditor = new ShardAuditor({
+    catalog,
+    pool,
+    repairer,
+    logger: logger.child("audit"),
+    metrics,
+    manifestsPerRound: 256,
+    scrubBytesPerRound: config.scrubBytesPerRound,
+  });
   const buckets = new BucketService({ catalog, clock, region: config.region });
   const objects = new ObjectService({
     catalog,
@@ -210,6 +229,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     app,
     gc,
     repairer,
+    auditor,
     logger,
     close: () => {
       md5Pool.close();

@@ -170,6 +170,22 @@ export const GATEWAY_SETTINGS = {
       "How often the gateway rebuilds queued missing or corrupt shards (a round takes up to 16 data ids).",
     schema: wholeNumber(50, 86_400_000),
   },
+  auditIntervalMs: {
+    env: "OBJSTORE_AUDIT_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "60000",
+    description:
+      "How often the shard auditor checks the next 256 manifests' shards on their workers (refilling wiped disks, finding lost shards).",
+    schema: wholeNumber(50, 86_400_000),
+  },
+  scrubBytesPerRound: {
+    env: "OBJSTORE_SCRUB_BYTES_PER_ROUND",
+    unit: "bytes",
+    defaultValue: "67108864",
+    description:
+      "Shard bytes each audit round reads whole so workers verify every block (scrubbing); 0 checks presence only.",
+    schema: wholeNumber(0, 1_099_511_627_776),
+  },
   edgeCacheBytes: {
     env: "OBJSTORE_EDGE_CACHE_BYTES",
     unit: "bytes",

@@ -15,3 +15,4 @@ export * from "./multipart_checksum.ts";
 export * from "./versions.ts";
 export * from "./version_lister.ts";
 export * from "./shard_repairer.ts";
+export * from "./shard_auditor.ts";

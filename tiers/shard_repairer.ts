@@ -98,7 +98,7 @@ export class ShardRepairer {
     for (const item of queued) {
       const backoff = this.#retryAt.get(item.record.dataId);
       if (backoff !== undefined && backoff.atMs > now) continue;
-      if (await this.#repair(item)) {
+      if (await this.#repair(item, backoff?.failures ?? 0)) {
         finished++;
         this.#retryAt.delete(item.record.dataId);
       } else {
@@ -114,26 +114,33 @@ export class ShardRepairer {
     return finished;
   }
 
-  /** Repairs one data id; true when nothing is left to repair for it. */
-  async #repair(item: Versioned<RepairRecord>): Promise<boolean> {
+  /**
+   * Repairs one data id; true when nothing is left to repair for it. Each suspect shard is first asked for
+   * on its worker: one the worker holds as recorded is fine (the read that queued it met an outage), one it
+   * lacks is rebuilt. A worker that does not answer is waited for (the shard may be intact) until
+   * `failures` rounds have passed; then its shard too is rebuilt elsewhere.
+   */
+  async #repair(item: Versioned<RepairRecord>, failures: number): Promise<boolean> {
     const { catalog, regional, logger } = this.#options;
     const { dataId } = item.record;
     const entry = await catalog.getErasureManifestEntry(dataId);
     if (entry === null) {
       // The data was deleted (or is inline): nothing to repair.
-      await catalog.transaction().check(metaKeys.repair(dataId), item.versionstamp).delete(
-        metaKeys.repair(dataId),
-      )
-        .commit();
+      await this.#dequeue(item);
       return true;
     }
     const manifest = entry.record;
-    const missing = [
+    const suspects = [
       ...new Set([
         ...item.record.shards,
         ...manifest.shards.flatMap((shard, index) => shard.checksum === null ? [index] : []),
       ]),
     ].filter((index) => index < manifest.shards.length).sort((a, b) => a - b);
+    const probes = await Promise.all(suspects.map((index) => this.#probe(manifest, index)));
+    const missing = suspects.filter((_, i) =>
+      probes[i] === "missing" || (probes[i] === "unreachable" && failures >= 3)
+    );
+    const waiting = suspects.some((_, i) => probes[i] === "unreachable" && failures < 3);
     const shards: ShardEntry[] = manifest.shards.map((shard) => ({ ...shard }));
     let targets = this.#originalTargets(manifest, missing);
     for (let round = 0; round < 2 && targets.length > 0; round++) {
@@ -153,7 +160,6 @@ export class ShardRepairer {
           this.#rebuiltBytes.inc(shardDataBytes(manifest));
         } else {
           failed.push(outcome.shardIndex);
-          shards[outcome.shardIndex] = { workerId: shards[outcome.shardIndex].workerId, checksum: null };
           this.#failures.inc();
           logger.warn("shard rebuild failed", {
             dataId,
@@ -171,25 +177,53 @@ export class ShardRepairer {
         shards[index].checksum === manifest.shards[index].checksum &&
         shards[index].workerId === manifest.shards[index].workerId
       ) {
-        // Not rebuilt: a shard known to be bad must not keep its old checksum.
+        // Known missing and not rebuilt: readers must not count on it.
         shards[index] = { workerId: shards[index].workerId, checksum: null };
       }
     }
-    const updated: ErasureManifest = { ...manifest, shards };
-    const stillMissing = shards.some((shard) => shard.checksum === null);
-    const tx = catalog.transaction()
-      .check(metaKeys.manifest(dataId, 0), entry.versionstamp)
-      .check(metaKeys.repair(dataId), item.versionstamp)
-      .putErasureManifest(updated); // queues the repair again when shards are still missing
-    if (!stillMissing) tx.delete(metaKeys.repair(dataId));
-    const committed = await tx.commit();
-    if (committed === null) {
-      // The manifest or the queue changed meanwhile: shards written to new workers are not referenced.
-      await this.#discardMoved(manifest, shards);
-      return false;
+    const unchanged = shards.every((shard, i) =>
+      shard.workerId === manifest.shards[i].workerId && shard.checksum === manifest.shards[i].checksum
+    );
+    const stillMissing = waiting || shards.some((shard) => shard.checksum === null);
+    if (!unchanged) {
+      // Only the manifest is checked: a repair queued again meanwhile (more reads) must not undo this one.
+      const committed = await catalog.transaction()
+        .check(metaKeys.manifest(dataId, 0), entry.versionstamp)
+        .putErasureManifest({ ...manifest, shards }) // queues the repair again when shards are still missing
+        .commit();
+      if (committed === null) {
+        // The manifest changed meanwhile (the data was deleted): shards written to new workers are not referenced.
+        await this.#discardMoved(manifest, shards);
+        return false;
+      }
     }
-    if (!stillMissing) logger.info("repaired", { dataId, shards: missing });
-    return !stillMissing;
+    if (stillMissing) return false;
+    await this.#dequeue(item);
+    logger.info("repaired", { dataId, shards: missing });
+    return true;
+  }
+
+  /** Whether the recorded worker of shard `index` holds it as the manifest describes it. */
+  async #probe(manifest: ErasureManifest, index: number): Promise<"present" | "missing" | "unreachable"> {
+    const shard = manifest.shards[index];
+    if (shard.checksum === null) return "missing";
+    const client = this.#options.pool.client(shard.workerId);
+    if (client === undefined) return "missing";
+    try {
+      const info = await client.headShard({ dataId: manifest.dataId, shardIndex: index });
+      const expected = shardDataBytes(manifest);
+      return info !== null && info.dataLength === expected && info.blockSizeBytes === manifest.blockSizeBytes
+        ? "present"
+        : "missing";
+    } catch {
+      return "unreachable";
+    }
+  }
+
+  /** Removes the queue entry unless it changed since it was read (then the next round looks again). */
+  async #dequeue(item: Versioned<RepairRecord>): Promise<void> {
+    const key = metaKeys.repair(item.record.dataId);
+    await this.#options.catalog.transaction().check(key, item.versionstamp).delete(key).commit();
   }
 
   /** Each missing shard back on the worker the manifest names for it, when that worker is still known. */

@@ -220,6 +220,32 @@ export class MetadataCatalog {
     return parseEntry(await this.store.get(metaKeys.manifest(dataId, 0)), erasureManifestSchema);
   }
 
+  /**
+   * Erasure manifests in data id order after `afterDataId` (from the start when null): looks at up to
+   * `scanLimit` manifest pages (composite manifests and later pages are skipped).
+   */
+  async listErasureManifests(afterDataId: string | null, scanLimit: number): Promise<ErasureManifest[]> {
+    const out: ErasureManifest[] = [];
+    const selector = {
+      prefix: metaKeys.manifests(),
+      start: afterDataId === null ? undefined : metaKeys.manifest(afterDataId + "\u0000", 0),
+    };
+    for await (const entry of this.store.list(selector, { limit: scanLimit })) {
+      if (entry.key[2] !== 0) continue;
+      const parsed = erasureManifestSchema.safeParse(entry.value);
+      if (parsed.success) out.push(parsed.data);
+    }
+    return out;
+  }
+
+  /** Where the shard auditor stopped, or null before its first round. */
+  async getAuditCursor(): Promise<Versioned<string> | null> {
+    const entry = await this.store.get(metaKeys.auditCursor());
+    return entry === null || typeof entry.value !== "string"
+      ? null
+      : { record: entry.value, versionstamp: entry.versionstamp };
+  }
+
   /** Queued repairs, oldest data id first (by id), at most `limit`, with their versionstamps. */
   async listRepairs(limit: number): Promise<Versioned<RepairRecord>[]> {
     const out: Versioned<RepairRecord>[] = [];
@@ -408,6 +434,11 @@ export class CatalogTransaction {
       });
     }
     return this.#set(metaKeys.manifest(manifest.dataId, 0), erasureManifestSchema.parse(manifest));
+  }
+
+  /** Records where the shard auditor stopped (an empty string: at the start of a new pass). */
+  putAuditCursor(afterDataId: string): this {
+    return this.#set(metaKeys.auditCursor(), afterDataId);
   }
 
   /** Queues (or re-queues) a repair of `record.dataId`. */

@@ -55,6 +55,10 @@ export const metaKeys = {
   repair: (dataId: string): MetaKey => ["repair", dataId],
   /** Every queued repair. */
   repairs: (): MetaKey => ["repair"],
+  /** All manifest pages of every data id (the auditor walks them). */
+  manifests: (): MetaKey => ["manifest"],
+  /** Where the shard auditor stopped (its next pass resumes after that data id). */
+  auditCursor: (): MetaKey => ["audit_cursor"],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */
   gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
   /** All pending garbage, ordered by due time. */

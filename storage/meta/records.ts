@@ -56,7 +56,7 @@ export const repairRecordSchema = z.object({
   dataId: z.string(),
   /** Shard indexes known to be missing or bad when the repair was queued. */
   shards: z.array(z.number().int().min(0)),
-  reason: z.enum(["write", "read"]),
+  reason: z.enum(["write", "read", "audit"]),
   queuedMs: z.number(),
   attempts: z.number().int().min(0),
 });

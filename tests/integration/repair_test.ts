@@ -143,3 +143,59 @@ Deno.test("a shard whose worker is gone is rebuilt on a spare worker, keeping th
   }
   s3.destroy();
 });
+
+Deno.test("the auditor refills a wiped disk and scrubbing finds a corrupt shard", async () => {
+  await using cluster = await Cluster.start({
+    gatewayEnv: {
+      ...REPAIR_ENV,
+      OBJSTORE_AUDIT_INTERVAL_MS: "200",
+      OBJSTORE_SCRUB_BYTES_PER_ROUND: "1000000000",
+    },
+  });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  const bodies = [randomBytes(700_000), randomBytes(800_000), randomBytes(900_000)];
+  for (const [index, body] of bodies.entries()) {
+    await s3.send(new PutObjectCommand({ Bucket: "heal", Key: `o${index}`, Body: body }));
+  }
+  assertEquals((await shardFiles(dirs)).length, 27);
+
+  // A replaced drive: the worker comes back empty, and nothing reads the objects meanwhile.
+  const wiped = "z2-w2";
+  await cluster.stopWorker(wiped);
+  await Deno.remove(cluster.workerDir(wiped), { recursive: true });
+  await cluster.startWorker(wiped);
+  await waitFor(async () => (await shardFiles(dirs)).length === 27, 20_000, "the wiped worker is refilled");
+  const refilled = (await shardFiles([cluster.workerDir(wiped)])).length;
+  assertEquals(refilled, 3, "one shard of each object back on the wiped worker");
+
+  // A flipped byte in a block of another worker's shard: scrubbing reads it, the worker quarantines it.
+  const victim = (await shardFiles(dirs)).find((path) => !path.startsWith(cluster.workerDir(wiped)))!;
+  const bytes = await Deno.readFile(victim);
+  bytes[200] ^= 0xff;
+  await Deno.writeFile(victim, bytes);
+  await waitFor(
+    async () => {
+      const metrics = await scrapeMetrics(cluster.endpoint);
+      return (metrics.get("objstore_scrub_corrupt_shards_total") ?? 0) >= 1 &&
+        (await shardFiles(dirs)).length === 27 &&
+        !(await Deno.readFile(victim).catch(() => bytes)).every((byte, i) => byte === bytes[i]);
+    },
+    20_000,
+    "the corrupt shard is found and rebuilt",
+  );
+  // Every queued repair done: a round has started with an empty queue.
+  await waitFor(
+    async () => (await scrapeMetrics(cluster.endpoint)).get("objstore_repair_queue_depth") === 0,
+    20_000,
+    "the repair queue drains",
+  );
+  for (const [index, body] of bodies.entries()) {
+    assertEquals(
+      md5(await readWithThreeDown(cluster, s3, `o${index}`, [wiped, workerOf(cluster, victim)])),
+      md5(body),
+    );
+  }
+  s3.destroy();
+});

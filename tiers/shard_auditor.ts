@@ -1,0 +1,146 @@
+/**
+ * The shard auditor: walks every erasure manifest, a bounded slice per round, with its position kept in the
+ * metadata store so a restart resumes where it stopped. For each shard it asks the worker whether it holds
+ * the shard as the manifest describes it (a lost file, a wiped or replaced disk, a worker that left); and, within
+ * a byte budget per round, reads shards whole so that the worker verifies every block (scrubbing: a corrupt
+ * block makes the worker quarantine the file). Whatever is missing or corrupt is queued for repair.
+ */
+import {
+  type Counter,
+  type ErasureManifest,
+  isStoreError,
+  type Logger,
+  type MetadataCatalog,
+  metaKeys,
+  type Metrics,
+  StripeLayout,
+  type WorkerPool,
+} from "../storage/mod.ts";
+import type { ShardRepairer } from "./shard_repairer.ts";
+
+/** What the auditor needs. */
+export interface ShardAuditorOptions {
+  readonly catalog: MetadataCatalog;
+  readonly pool: WorkerPool;
+  readonly repairer: ShardRepairer;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Manifest pages looked at per round. */
+  readonly manifestsPerRound: number;
+  /** Shard bytes read whole (verified block by block) per round; 0 checks presence only. */
+  readonly scrubBytesPerRound: number;
+}
+
+/** Audits and scrubs shards, queueing repairs. */
+export class ShardAuditor {
+  readonly #options: ShardAuditorOptions;
+  readonly #checked: Counter;
+  readonly #missing: Counter;
+  readonly #scrubbedBytes: Counter;
+  readonly #corrupt: Counter;
+  readonly #passes: Counter;
+
+  constructor(options: ShardAuditorOptions) {
+    this.#options = options;
+    const { metrics } = options;
+    this.#checked = metrics.counter(
+      "objstore_audit_shards_checked_total",
+      "Shards whose presence the auditor checked.",
+    );
+    this.#missing = metrics.counter(
+      "objstore_audit_shards_missing_total",
+      "Shards the auditor found missing (queued for repair).",
+    );
+    this.#scrubbedBytes = metrics.counter(
+      "objstore_scrub_bytes_total",
+      "Shard data bytes read whole and verified by scrubbing.",
+    );
+    this.#corrupt = metrics.counter(
+      "objstore_scrub_corrupt_shards_total",
+      "Shards scrubbing found corrupt (quarantined by the worker, queued for repair).",
+    );
+    this.#passes = metrics.counter(
+      "objstore_audit_passes_total",
+      "Completed passes over every erasure manifest.",
+    );
+  }
+
+  /** One round: the next slice of manifests after the stored cursor; returns the shards queued for repair. */
+  async runOnce(): Promise<number> {
+    const { catalog, manifestsPerRound } = this.#options;
+    const cursor = await catalog.getAuditCursor();
+    const after = cursor === null || cursor.record === "" ? null : cursor.record;
+    const manifests = await catalog.listErasureManifests(after, manifestsPerRound);
+    let budget = this.#options.scrubBytesPerRound;
+    let queued = 0;
+    for (const manifest of manifests) {
+      const result = await this.#audit(manifest, budget);
+      budget -= result.scrubbedBytes;
+      queued += result.queued;
+    }
+    const endOfPass = manifests.length === 0;
+    if (endOfPass && after !== null) this.#passes.inc();
+    const next = endOfPass ? "" : manifests[manifests.length - 1].dataId;
+    // The cursor only moves forward from what this round read; a racing round (another gateway) just retries.
+    await catalog.transaction().check(metaKeys.auditCursor(), cursor?.versionstamp ?? null).putAuditCursor(
+      next,
+    ).commit();
+    return queued;
+  }
+
+  /** Checks (and within `budget` bytes, scrubs) every recorded shard of one manifest. */
+  async #audit(
+    manifest: ErasureManifest,
+    budget: number,
+  ): Promise<{ scrubbedBytes: number; queued: number }> {
+    const { pool, repairer, logger } = this.#options;
+    const layout = new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes);
+    const dataLength = layout.shardDataLength();
+    const bad: number[] = [];
+    let scrubbedBytes = 0;
+    await Promise.all(manifest.shards.map(async (shard, shardIndex) => {
+      if (shard.checksum === null) return; // already known missing: queued when the manifest was written
+      const client = pool.client(shard.workerId);
+      if (client === undefined) {
+        bad.push(shardIndex);
+        return;
+      }
+      this.#checked.inc();
+      try {
+        const info = await client.headShard({ dataId: manifest.dataId, shardIndex });
+        if (
+          info === null || info.dataLength !== dataLength || info.blockSizeBytes !== manifest.blockSizeBytes
+        ) {
+          this.#missing.inc();
+          bad.push(shardIndex);
+          return;
+        }
+        if (scrubbedBytes + dataLength > budget) return;
+        scrubbedBytes += dataLength;
+        const reader = await client.getShard({
+          dataId: manifest.dataId,
+          shardIndex,
+          blockSizeBytes: manifest.blockSizeBytes,
+          dataLength,
+        });
+        const block = new Uint8Array(manifest.blockSizeBytes);
+        while (await reader.readBlock(block) !== null) { /* every block is verified as it is read */ }
+        this.#scrubbedBytes.inc(dataLength);
+      } catch (error) {
+        // An unreachable worker is not evidence of a lost shard: health is another matter. A corrupt block is.
+        if (isStoreError(error, "corrupt_block") || isStoreError(error, "shard_not_found")) {
+          this.#corrupt.inc();
+          bad.push(shardIndex);
+          logger.warn("scrub found a bad shard", {
+            dataId: manifest.dataId,
+            shardIndex,
+            workerId: shard.workerId,
+            error,
+          });
+        }
+      }
+    }));
+    if (bad.length > 0) await repairer.enqueue(manifest.dataId, bad, "audit");
+    return { scrubbedBytes, queued: bad.length };
+  }
+}
