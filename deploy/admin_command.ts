@@ -1,7 +1,8 @@
 /**
  * `main.ts admin ACTION` (`deno task admin ACTION`): the root user's command line for the gateway's admin
  * endpoint. `create-key --user NAME` prints the new key as JSON (the only time its secret is shown),
- * `list-keys` prints every key without secrets, `revoke-key --access-key ID` revokes one. Requests are
+ * `list-keys` prints every key without secrets, `revoke-key --access-key ID` revokes one, `health` shows the
+ * workers, the repair queue and the auditor's pass as text with progress bars. Requests are
  * SigV4-signed with the root credentials from the environment, as any S3 client would sign them.
  */
 import { Sha256 } from "@aws-crypto/sha256-js";
@@ -10,7 +11,7 @@ import type { AdminConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 
 /** The actions of the admin command. */
-export const ADMIN_ACTIONS = ["create-key", "list-keys", "revoke-key"] as const;
+export const ADMIN_ACTIONS = ["create-key", "list-keys", "revoke-key", "health"] as const;
 /** One admin action. */
 export type AdminAction = typeof ADMIN_ACTIONS[number];
 
@@ -49,7 +50,8 @@ export async function runAdminCommand(action: string | undefined, config: AdminC
       console.error(`objstore admin: ${method} ${url.pathname} failed with ${response.status}\n${body}`);
       return 1;
     }
-    if (body !== "") console.log(body.trimEnd());
+    if (action === "health") console.log(renderHealth(JSON.parse(body) as HealthView));
+    else if (body !== "") console.log(body.trimEnd());
     return 0;
   } finally {
     client?.close();
@@ -66,8 +68,58 @@ function adminRequestOf(
       return { method: "POST", path: "/_admin/keys", query: { user: config.user } };
     case "list-keys":
       return { method: "GET", path: "/_admin/keys", query: {} };
+    case "health":
+      return { method: "GET", path: "/_admin/health", query: {} };
     case "revoke-key":
       if (config.accessKey === "") throw new ConfigError("--access-key", "revoke-key needs --access-key ID");
       return { method: "DELETE", path: `/_admin/keys/${encodeURIComponent(config.accessKey)}`, query: {} };
   }
+}
+
+/** The admin health view as the gateway sends it. */
+interface HealthView {
+  workers: Array<{ workerId: string; zone: string; up: boolean; downSinceMs: number | null }>;
+  repair: { queued: number; rebuiltShards: number; rebuiltBytes: number; failures: number };
+  audit: {
+    passes: number;
+    shardsChecked: number;
+    shardsMissing: number;
+    scrubbedBytes: number;
+    corruptShards: number;
+    position: string;
+  };
+}
+
+/** A text bar of `done` out of `total`, 20 characters wide. */
+export function progressBar(done: number, total: number): string {
+  const fraction = total <= 0 ? 1 : Math.min(1, Math.max(0, done / total));
+  const filled = Math.round(fraction * 20);
+  return `[${"#".repeat(filled)}${".".repeat(20 - filled)}] ${Math.round(fraction * 100)}%`;
+}
+
+/**
+ * The health view as text: workers up and down (with how long), the repair queue (a bar of shards rebuilt
+ * against rebuilt + still queued) and the auditor's position in its pass over the data ids (hex order).
+ */
+export function renderHealth(view: HealthView, nowMs = Date.now()): string {
+  const up = view.workers.filter((worker) => worker.up).length;
+  const lines = [`workers: ${up} of ${view.workers.length} up`];
+  for (const worker of view.workers.filter((candidate) => !candidate.up)) {
+    const seconds = worker.downSinceMs === null ? 0 : Math.round((nowMs - worker.downSinceMs) / 1000);
+    lines.push(`  ${worker.workerId} (${worker.zone}) down for ${seconds} s`);
+  }
+  const { repair, audit } = view;
+  lines.push(
+    `repair: ${repair.queued} data ids queued, ${repair.rebuiltShards} shards rebuilt (${repair.rebuiltBytes} bytes), ` +
+      `${repair.failures} failed attempts ${
+        progressBar(repair.rebuiltShards, repair.rebuiltShards + repair.queued)
+      }`,
+  );
+  // Data ids are random hex: the first 8 digits of the position say how far the pass has come.
+  const position = audit.position === "" ? 0 : parseInt(audit.position.slice(0, 8), 16) / 0xffffffff;
+  lines.push(
+    `audit: pass ${audit.passes + 1} ${progressBar(position, 1)}, ${audit.shardsChecked} shards checked, ` +
+      `${audit.shardsMissing} missing, ${audit.scrubbedBytes} bytes scrubbed, ${audit.corruptShards} corrupt`,
+  );
+  return lines.join("\n");
 }

@@ -30,6 +30,7 @@ import {
   ShardAuditor,
   ShardRepairer,
   UserService,
+  WorkerHealth,
 } from "../tiers/mod.ts";
 import { BackgroundLoop } from "./background_loop.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -51,6 +52,8 @@ export interface GatewayParts {
   readonly repairer: ShardRepairer;
   /** Checks and scrubs shards on their workers, queueing repairs (run on an interval by `startGateway`). */
   readonly auditor: ShardAuditor;
+  /** Heartbeats of the workers (run on an interval by `startGateway`). */
+  readonly health: WorkerHealth;
   readonly logger: Logger;
   /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
@@ -58,7 +61,12 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, repairer, auditor, logger, close } = await buildGateway(config);
+  const { app, gc, repairer, auditor, health, logger, close } = await buildGateway(config);
+  const healthLoop = new BackgroundLoop(
+    config.healthIntervalMs,
+    () => health.checkAll(),
+    logger.child("health"),
+  );
   const auditLoop = new BackgroundLoop(
     config.auditIntervalMs,
     () => auditor.runOnce(),
@@ -81,6 +89,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
   gcLoop.start();
+  healthLoop.start();
   repairLoop.start();
   auditLoop.start();
   let stopped = false;
@@ -92,6 +101,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       stopped = true;
       await gcLoop.stop();
       await repairLoop.stop();
+      await healthLoop.stop();
       await auditLoop.stop();
       await server.shutdown();
       close();
@@ -133,7 +143,10 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     metrics,
     onDegraded: (dataId, failedShards) => void late.repairer?.enqueue(dataId, failedShards, "read"),
   });
+  const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
   const repairer = new ShardRepairer({
+    health,
+    downAfterMs: config.workerDownAfterMs,
     catalog,
     regional,
     pool,
@@ -143,6 +156,8 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   });
   late.repairer = repairer;
   const auditor = new ShardAuditor({
+    health,
+    downAfterMs: config.workerDownAfterMs,
     catalog,
     pool,
     repairer,
@@ -193,6 +208,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     secureTransport: config.tls !== null,
     nowMs: () => clock.nowMs(),
     metricsText: () => metrics.render(),
+    clusterHealth: () => ({ workers: health.snapshot(), repair: repairer.stats(), audit: auditor.stats() }),
     users: {
       isRoot,
       createKey: (userName) => users.createKey(userName),
@@ -230,6 +246,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     gc,
     repairer,
     auditor,
+    health,
     logger,
     close: () => {
       md5Pool.close();

@@ -170,6 +170,21 @@ export const GATEWAY_SETTINGS = {
       "How often the gateway rebuilds queued missing or corrupt shards (a round takes up to 16 data ids).",
     schema: wholeNumber(50, 86_400_000),
   },
+  healthIntervalMs: {
+    env: "OBJSTORE_HEALTH_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "5000",
+    description: "How often the gateway asks every worker whether it answers (heartbeat).",
+    schema: wholeNumber(50, 3_600_000),
+  },
+  workerDownAfterMs: {
+    env: "OBJSTORE_WORKER_DOWN_AFTER_MS",
+    unit: "milliseconds",
+    defaultValue: "300000",
+    description:
+      "A worker that has not answered heartbeats for this long has its shards rebuilt on other workers (keeping the zone rule).",
+    schema: wholeNumber(0, 604_800_000),
+  },
   auditIntervalMs: {
     env: "OBJSTORE_AUDIT_INTERVAL_MS",
     unit: "milliseconds",

@@ -1,10 +1,17 @@
 /**
  * The admin endpoint, for the root user only: access keys of other users. `POST /_admin/keys?user=NAME`
  * issues a key (the secret is shown in this answer only), `GET /_admin/keys` lists keys without secrets,
- * `DELETE /_admin/keys/ACCESS_KEY_ID` revokes one. Requests are SigV4-signed like S3 requests; the path
+ * `DELETE /_admin/keys/ACCESS_KEY_ID` revokes one; `GET /_admin/health` shows workers, repairs and the auditor. Requests are SigV4-signed like S3 requests; the path
  * can never be a bucket's, since bucket names cannot start with `_`. Answers are JSON, errors S3 XML.
  */
-import type { IssuedAccessKey } from "../tiers/mod.ts";
+import type { AuditStats, IssuedAccessKey, RepairStats, WorkerStatus } from "../tiers/mod.ts";
+
+/** The admin health view: every worker's status, and what repair and the auditor have done. */
+export interface ClusterHealth {
+  readonly workers: readonly WorkerStatus[];
+  readonly repair: RepairStats;
+  readonly audit: AuditStats;
+}
 import type { GatewayServices } from "./request_context.ts";
 import { S3Error } from "./s3_errors.ts";
 
@@ -32,7 +39,9 @@ export async function adminRequest(
     throw new S3Error("AccessDenied", "Only the root user may use the admin endpoint");
   }
   const rest = path.slice(ADMIN_PATH_PREFIX.length);
-  if (rest === "keys") {
+  if (rest === "health") {
+    if (request.method === "GET") return json(services.clusterHealth());
+  } else if (rest === "keys") {
     if (request.method === "GET") return json({ keys: await services.users.listKeys() });
     if (request.method === "POST") {
       const user = params.get("user");

@@ -2,7 +2,7 @@
 import type { BucketService, MultipartService, ObjectService } from "../tiers/mod.ts";
 import type { AuthResult } from "./auth/mod.ts";
 import type { PolicyMemo } from "./policy/mod.ts";
-import type { UserAdministration } from "./admin_api.ts";
+import type { ClusterHealth, UserAdministration } from "./admin_api.ts";
 import type { S3Operation } from "./s3_operation.ts";
 
 /** The identity that owns buckets (S3's canonical user). */
@@ -20,6 +20,8 @@ export interface GatewayServices {
   readonly baseDomain: string;
   /** True when the gateway serves HTTPS (the policy condition `aws:SecureTransport`). */
   readonly secureTransport: boolean;
+  /** Workers, repairs and the auditor as the gateway sees them (the admin health view). */
+  readonly clusterHealth: () => ClusterHealth;
   /** Access keys of users, managed by the root user through the admin endpoint. */
   readonly users: UserAdministration;
   /** Resolves an access key to its secret and owner; null when unknown. */

@@ -16,3 +16,4 @@ export * from "./versions.ts";
 export * from "./version_lister.ts";
 export * from "./shard_repairer.ts";
 export * from "./shard_auditor.ts";
+export * from "./worker_health.ts";

@@ -17,6 +17,7 @@ import {
   type WorkerPool,
 } from "../storage/mod.ts";
 import type { ShardRepairer } from "./shard_repairer.ts";
+import type { WorkerHealth } from "./worker_health.ts";
 
 /** What the auditor needs. */
 export interface ShardAuditorOptions {
@@ -29,6 +30,20 @@ export interface ShardAuditorOptions {
   readonly manifestsPerRound: number;
   /** Shard bytes read whole (verified block by block) per round; 0 checks presence only. */
   readonly scrubBytesPerRound: number;
+  /** Which workers answer; the shards of one down longer than `downAfterMs` are queued for repair. */
+  readonly health?: WorkerHealth;
+  readonly downAfterMs?: number;
+}
+
+/** What the auditor has done since the gateway started. */
+export interface AuditStats {
+  readonly passes: number;
+  readonly shardsChecked: number;
+  readonly shardsMissing: number;
+  readonly scrubbedBytes: number;
+  readonly corruptShards: number;
+  /** The data id the current pass has reached ("" at the start of a pass). */
+  readonly position: string;
 }
 
 /** Audits and scrubs shards, queueing repairs. */
@@ -65,6 +80,20 @@ export class ShardAuditor {
     );
   }
 
+  #position = "";
+
+  /** Counts for the admin health view. */
+  stats(): AuditStats {
+    return {
+      passes: this.#passes.value,
+      shardsChecked: this.#checked.value,
+      shardsMissing: this.#missing.value,
+      scrubbedBytes: this.#scrubbedBytes.value,
+      corruptShards: this.#corrupt.value,
+      position: this.#position,
+    };
+  }
+
   /** One round: the next slice of manifests after the stored cursor; returns the shards queued for repair. */
   async runOnce(): Promise<number> {
     const { catalog, manifestsPerRound } = this.#options;
@@ -81,6 +110,7 @@ export class ShardAuditor {
     const endOfPass = manifests.length === 0;
     if (endOfPass && after !== null) this.#passes.inc();
     const next = endOfPass ? "" : manifests[manifests.length - 1].dataId;
+    this.#position = next;
     // The cursor only moves forward from what this round read; a racing round (another gateway) just retries.
     await catalog.transaction().check(metaKeys.auditCursor(), cursor?.versionstamp ?? null).putAuditCursor(
       next,
@@ -101,7 +131,10 @@ export class ShardAuditor {
     await Promise.all(manifest.shards.map(async (shard, shardIndex) => {
       if (shard.checksum === null) return; // already known missing: queued when the manifest was written
       const client = pool.client(shard.workerId);
-      if (client === undefined) {
+      const { health, downAfterMs } = this.#options;
+      const downTooLong = health !== undefined && downAfterMs !== undefined &&
+        health.downForMs(shard.workerId) > downAfterMs;
+      if (client === undefined || downTooLong) {
         bad.push(shardIndex);
         return;
       }

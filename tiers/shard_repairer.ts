@@ -23,6 +23,7 @@ import {
 } from "../storage/mod.ts";
 import type { RebuildTarget } from "../storage/mod.ts";
 import type { RegionalTier } from "./regional_tier.ts";
+import type { WorkerHealth } from "./worker_health.ts";
 
 /** What the repairer needs. */
 export interface ShardRepairerOptions {
@@ -33,6 +34,17 @@ export interface ShardRepairerOptions {
   readonly metrics: Metrics;
   /** Repairs taken per round (each rebuilds at most one object's shards at a time). */
   readonly batchSize: number;
+  /** Which workers answer; a worker down longer than `downAfterMs` has its shards rebuilt elsewhere at once. */
+  readonly health?: WorkerHealth;
+  readonly downAfterMs?: number;
+}
+
+/** What the repairer has done since the gateway started. */
+export interface RepairStats {
+  readonly queued: number;
+  readonly rebuiltShards: number;
+  readonly rebuiltBytes: number;
+  readonly failures: number;
 }
 
 /** Queues and performs shard repairs. */
@@ -61,6 +73,16 @@ export class ShardRepairer {
       "objstore_repair_failures_total",
       "Shard rebuilds that failed (retried later).",
     );
+  }
+
+  /** Counts for the admin health view. */
+  stats(): RepairStats {
+    return {
+      queued: this.#queueDepth.value,
+      rebuiltShards: this.#rebuilt.value,
+      rebuiltBytes: this.#rebuiltBytes.value,
+      failures: this.#failures.value,
+    };
   }
 
   /** Queues `shards` of `dataId` for repair (merged with what is queued already). Never throws. */
@@ -209,6 +231,10 @@ export class ShardRepairer {
     if (shard.checksum === null) return "missing";
     const client = this.#options.pool.client(shard.workerId);
     if (client === undefined) return "missing";
+    const { health, downAfterMs } = this.#options;
+    if (health !== undefined && downAfterMs !== undefined && health.downForMs(shard.workerId) > downAfterMs) {
+      return "missing"; // down too long to wait for
+    }
     try {
       const info = await client.headShard({ dataId: manifest.dataId, shardIndex: index });
       const expected = shardDataBytes(manifest);

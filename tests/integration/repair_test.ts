@@ -6,7 +6,7 @@
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
+import { TEST_CREDENTIALS, type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
 import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
 import { shardFiles, waitFor } from "../support/shard_files.ts";
@@ -197,5 +197,63 @@ Deno.test("the auditor refills a wiped disk and scrubbing finds a corrupt shard"
       md5(body),
     );
   }
+  s3.destroy();
+});
+
+Deno.test("a worker down longer than the setting has its shards rebuilt elsewhere without any read", async () => {
+  await using cluster = await Cluster.start({
+    zones: 3,
+    workersPerZone: 4,
+    gatewayEnv: {
+      ...REPAIR_ENV,
+      OBJSTORE_HEALTH_INTERVAL_MS: "100",
+      OBJSTORE_WORKER_DOWN_AFTER_MS: "500",
+      OBJSTORE_AUDIT_INTERVAL_MS: "200",
+      OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
+    },
+  });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  const body = randomBytes(1_000_000);
+  await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "idle", Body: body }));
+  const holders = new Set((await shardFiles(dirs)).map((path) => workerOf(cluster, path)));
+  const gone = [...holders][4];
+  await cluster.stopWorker(gone);
+  await waitFor(
+    async () => {
+      const now = new Set((await shardFiles(dirs)).map((path) => workerOf(cluster, path)));
+      return [...now].some((id) => !holders.has(id));
+    },
+    20_000,
+    "the down worker's shard is rebuilt on a spare",
+  );
+  const admin = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--config",
+      new URL("../../deno.json", import.meta.url).pathname,
+      new URL("../../main.ts", import.meta.url).pathname,
+      "admin",
+      "health",
+      "--endpoint",
+      cluster.endpoint,
+    ],
+    env: {
+      OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
+      OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(admin.stdout);
+  assertEquals(admin.code, 0, new TextDecoder().decode(admin.stderr));
+  assert(
+    text.includes("workers: 11 of 12 up") && text.includes(`${gone} (`) && text.includes("down for"),
+    text,
+  );
+  assert(/repair: \d+ data ids queued, [1-9]\d* shards rebuilt/.test(text), text);
+  await cluster.startWorker(gone);
   s3.destroy();
 });
