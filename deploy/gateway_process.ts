@@ -133,7 +133,9 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   });
   // Degraded reads queue repairs; the repairer needs the tier, so it is bound once both exist.
   const late: { repairer?: ShardRepairer } = {};
+  const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
   const regional = new RegionalTier({
+    health,
     pool,
     dataShards: config.dataShards,
     parityShards: config.parityShards,
@@ -143,7 +145,6 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     metrics,
     onDegraded: (dataId, failedShards) => void late.repairer?.enqueue(dataId, failedShards, "read"),
   });
-  const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
   const repairer = new ShardRepairer({
     health,
     downAfterMs: config.workerDownAfterMs,

@@ -14,11 +14,13 @@ import {
   rebuildShards,
   type RebuildTarget,
   ReedSolomon,
+  rendezvousScore,
   StripeLayout,
   type WorkerInfo,
   type WorkerPool,
   writeStripes,
 } from "../storage/mod.ts";
+import type { WorkerHealth } from "./worker_health.ts";
 
 /** Settings of the tier. */
 export interface RegionalTierOptions {
@@ -29,6 +31,8 @@ export interface RegionalTierOptions {
   readonly stripesInFlight: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Which workers answer: a write avoids the ones that do not (see `place`). */
+  readonly health?: WorkerHealth;
   /** Told of every read that found shards missing or corrupt (so they can be queued for repair). */
   readonly onDegraded?: (dataId: string, failedShards: readonly number[]) => void;
 }
@@ -64,10 +68,31 @@ export class RegionalTier {
     this.#codec(options.dataShards, options.parityShards);
   }
 
-  /** The workers that will hold the shards of `dataId`, shard i on entry i. */
+  /**
+   * The workers that will hold the shards of `dataId`, shard i on entry i: by rendezvous rank with at most
+   * m per zone. When some of those do not answer heartbeats (a zone is down), the shards still go out in
+   * full, k + m of them, to workers that answer, a worker holding two if it must and the zone rule relaxed;
+   * the auditor then queues the object for re-placement, which restores the rule once the zone is back.
+   */
   place(dataId: string): WorkerInfo[] {
-    const { dataShards, parityShards, pool } = this.#options;
-    return placeShards(dataId, pool.topology, dataShards + parityShards, Math.max(1, parityShards));
+    const { dataShards, parityShards, pool, health } = this.#options;
+    const total = dataShards + parityShards;
+    const placement = placeShards(dataId, pool.topology, total, Math.max(1, parityShards));
+    if (health === undefined || placement.every((worker) => health.isUp(worker.id))) return placement;
+    const up = pool.topology.workers.filter((worker) => health.isUp(worker.id))
+      .sort((a, b) => rendezvousScore(dataId, b) - rendezvousScore(dataId, a));
+    // At most two shards per worker: with fewer workers up, the write reports the missing quorum.
+    const perWorker = Math.ceil(total / up.length);
+    if (perWorker > 2) return placement;
+    const load = new Map<string, number>();
+    const chosen = placement.map((worker) => health.isUp(worker.id) ? worker : null);
+    for (const worker of chosen) if (worker !== null) load.set(worker.id, 1);
+    return chosen.map((worker) => {
+      if (worker !== null) return worker;
+      const spare = up.find((candidate) => (load.get(candidate.id) ?? 0) < perWorker)!;
+      load.set(spare.id, (load.get(spare.id) ?? 0) + 1);
+      return spare;
+    });
   }
 
   /** Streams `sizeBytes` bytes of `body` to the workers of `placement`; returns the manifest to commit. */

@@ -16,7 +16,7 @@ import {
   StripeLayout,
   type WorkerPool,
 } from "../storage/mod.ts";
-import type { ShardRepairer } from "./shard_repairer.ts";
+import { misplacedShards, type ShardRepairer } from "./shard_repairer.ts";
 import type { WorkerHealth } from "./worker_health.ts";
 
 /** What the auditor needs. */
@@ -128,6 +128,8 @@ export class ShardAuditor {
     const dataLength = layout.shardDataLength();
     const bad: number[] = [];
     let scrubbedBytes = 0;
+    // Placed against the rules while workers were down: queued so the repairer moves them back.
+    const misplaced = misplacedShards(manifest, pool.topology).length > 0;
     await Promise.all(manifest.shards.map(async (shard, shardIndex) => {
       if (shard.checksum === null) return; // already known missing: queued when the manifest was written
       const client = pool.client(shard.workerId);
@@ -173,7 +175,7 @@ export class ShardAuditor {
         }
       }
     }));
-    if (bad.length > 0) await repairer.enqueue(manifest.dataId, bad, "audit");
+    if (bad.length > 0 || misplaced) await repairer.enqueue(manifest.dataId, bad, "audit");
     return { scrubbedBytes, queued: bad.length };
   }
 }

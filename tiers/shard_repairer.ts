@@ -203,6 +203,26 @@ export class ShardRepairer {
         shards[index] = { workerId: shards[index].workerId, checksum: null };
       }
     }
+    // Shards placed against the rules while workers were down (two on one worker, over m in a zone) move.
+    const moved: Array<{ shardIndex: number; from: string }> = [];
+    const misplaced = misplacedShards({ ...manifest, shards }, this.#options.pool.topology)
+      .filter((index) => shards[index].checksum !== null);
+    if (misplaced.length > 0) {
+      const moves = this.#alternativeTargets(manifest, shards, misplaced);
+      if (moves.length > 0) {
+        try {
+          for (const outcome of await regional.rebuild(manifest, moves)) {
+            if (!outcome.ok) continue;
+            moved.push({ shardIndex: outcome.shardIndex, from: shards[outcome.shardIndex].workerId });
+            shards[outcome.shardIndex] = { workerId: outcome.workerId, checksum: outcome.checksum };
+            this.#rebuilt.inc();
+            this.#rebuiltBytes.inc(shardDataBytes(manifest));
+          }
+        } catch (error) {
+          logger.warn("re-placement could not read the object", { dataId, error });
+        }
+      }
+    }
     const unchanged = shards.every((shard, i) =>
       shard.workerId === manifest.shards[i].workerId && shard.checksum === manifest.shards[i].checksum
     );
@@ -219,6 +239,12 @@ export class ShardRepairer {
         return false;
       }
     }
+    // The old copies of moved shards go once the new manifest no longer names them.
+    await Promise.all(
+      moved.map(({ shardIndex, from }) =>
+        this.#options.pool.client(from)?.deleteShard({ dataId, shardIndex }).catch(() => {})
+      ),
+    );
     if (stillMissing) return false;
     await this.#dequeue(item);
     logger.info("repaired", { dataId, shards: missing });
@@ -290,9 +316,11 @@ export class ShardRepairer {
         perZone.set(Topology.zoneOf(worker), (perZone.get(Topology.zoneOf(worker)) ?? 0) + 1);
       }
     });
-    const ranked = [...topology.workers].sort((a, b) =>
-      rendezvousScore(manifest.dataId, b) - rendezvousScore(manifest.dataId, a)
-    );
+    const health = this.#options.health;
+    const ranked = topology.workers.filter((worker) => health === undefined || health.isUp(worker.id)).sort((
+      a,
+      b,
+    ) => rendezvousScore(manifest.dataId, b) - rendezvousScore(manifest.dataId, a));
     const targets: RebuildTarget[] = [];
     for (const shardIndex of indexes) {
       const previous = shards[shardIndex].workerId;
@@ -322,4 +350,24 @@ export class ShardRepairer {
 /** Bytes of block data one shard of `manifest` holds. */
 function shardDataBytes(manifest: ErasureManifest): number {
   return new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes).shardDataLength();
+}
+
+/**
+ * Shards of `manifest` placed against the rules: a second (or later) shard on one worker, or a shard beyond
+ * m in one zone. Such placements happen only while workers are down (see `RegionalTier.place`).
+ */
+export function misplacedShards(manifest: ErasureManifest, topology: Topology): number[] {
+  const maxPerZone = Math.max(1, manifest.parityShards);
+  const seenWorkers = new Set<string>();
+  const perZone = new Map<string, number>();
+  const misplaced: number[] = [];
+  manifest.shards.forEach((shard, index) => {
+    const worker = topology.worker(shard.workerId);
+    const zone = worker === undefined ? `?${shard.workerId}` : Topology.zoneOf(worker);
+    const zoneCount = (perZone.get(zone) ?? 0) + 1;
+    if (seenWorkers.has(shard.workerId) || zoneCount > maxPerZone) misplaced.push(index);
+    else perZone.set(zone, zoneCount);
+    seenWorkers.add(shard.workerId);
+  });
+  return misplaced;
 }

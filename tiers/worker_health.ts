@@ -67,6 +67,11 @@ export class WorkerHealth {
     return down;
   }
 
+  /** False only for a worker that did not answer the last heartbeat (one never checked counts as up). */
+  isUp(workerId: string): boolean {
+    return (this.#status.get(workerId)?.downSinceMs ?? null) === null;
+  }
+
   /** How long `workerId` has been down, in milliseconds (0 when it is up or was never checked). */
   downForMs(workerId: string): number {
     const since = this.#status.get(workerId)?.downSinceMs ?? null;

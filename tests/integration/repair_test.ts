@@ -257,3 +257,42 @@ Deno.test("a worker down longer than the setting has its shards rebuilt elsewher
   await cluster.startWorker(gone);
   s3.destroy();
 });
+
+Deno.test("with a zone down writes still store k + m shards, and the zone rule comes back with the zone", async () => {
+  await using cluster = await Cluster.start({
+    gatewayEnv: {
+      ...REPAIR_ENV,
+      OBJSTORE_HEALTH_INTERVAL_MS: "100",
+      OBJSTORE_AUDIT_INTERVAL_MS: "200",
+      OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
+    },
+  });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  const zone3 = cluster.workerIds.filter((id) => id.startsWith("z3-"));
+  for (const id of zone3) await cluster.stopWorker(id);
+  await waitFor(
+    async () => (await scrapeMetrics(cluster.endpoint)).get("objstore_workers_down") === 3,
+    10_000,
+    "the heartbeat sees the zone down",
+  );
+  const body = randomBytes(1_000_000);
+  await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "zone-down", Body: body }));
+  const files = await shardFiles(dirs);
+  assertEquals(files.length, 9, "all k + m shards are written");
+  const holders = new Set(files.map((path) => workerOf(cluster, path)));
+  assertEquals(holders.size, 6, "on the six workers that answer, some holding two");
+  assertEquals(md5(await getBytes(s3, "zone-down")), md5(body));
+  for (const id of zone3) await cluster.startWorker(id);
+  await waitFor(
+    async () => {
+      const now = await shardFiles(dirs);
+      return now.length === 9 && new Set(now.map((path) => workerOf(cluster, path))).size === 9;
+    },
+    20_000,
+    "re-placement gives every worker one shard again",
+  );
+  assertEquals(md5(await readWithThreeDown(cluster, s3, "zone-down", [])), md5(body));
+  s3.destroy();
+});
