@@ -131,6 +131,13 @@ export class TestCluster implements AsyncDisposable {
     await stopProcess(running, signal);
   }
 
+  /** Sends `signal` to worker `id` without waiting (SIGSTOP hangs it, SIGCONT resumes it). */
+  signalWorker(id: string, signal: Deno.Signal): void {
+    const running = this.#workers.get(id);
+    if (running === undefined) throw new Error(`Worker ${id} is not running`);
+    running.child.kill(signal);
+  }
+
   /** Starts the gateway (on its previous port when restarting). */
   async startGateway(extraEnv: Record<string, string> = {}): Promise<void> {
     const port = this.#gateway?.port ?? 0;
