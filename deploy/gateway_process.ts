@@ -136,6 +136,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
   const regional = new RegionalTier({
     health,
+    slowShardMs: config.slowShardMs,
     pool,
     dataShards: config.dataShards,
     parityShards: config.parityShards,

@@ -170,6 +170,14 @@ export const GATEWAY_SETTINGS = {
       "How often the gateway rebuilds queued missing or corrupt shards (a round takes up to 16 data ids).",
     schema: wholeNumber(50, 86_400_000),
   },
+  slowShardMs: {
+    env: "OBJSTORE_SLOW_SHARD_MS",
+    unit: "milliseconds",
+    defaultValue: "2000",
+    description:
+      "A shard that takes longer than this to answer or to deliver a block is given up for that read and parity is read instead: the most a hung or slow worker adds to a read.",
+    schema: wholeNumber(10, 600_000),
+  },
   healthIntervalMs: {
     env: "OBJSTORE_HEALTH_INTERVAL_MS",
     unit: "milliseconds",

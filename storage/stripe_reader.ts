@@ -26,6 +26,11 @@ export interface StripeReadOptions {
   readonly onBlockBytes?: (byteCount: number) => void;
   /** Called once when the read had to use parity (for the repair queue). */
   readonly onDegraded?: (dataId: string, failedShards: number[]) => void;
+  /**
+   * A shard that takes longer than this to answer or to deliver its next block is given up for this read and
+   * parity is read instead, so a hung or slow worker costs a read at most about this delay.
+   */
+  readonly slowShardMs?: number;
 }
 
 /** A stream of the object's bytes in `range`, verified and reconstructed as needed. */
@@ -76,6 +81,8 @@ class StripeSource {
   readonly #readers = new Map<number, ShardFrameReader>();
   readonly #failed = new Set<number>();
   readonly #abort = new AbortController();
+  /** Per-shard aborts, so one slow shard's request can be stopped alone. */
+  readonly #shardAborts = new Map<number, AbortController>();
   #opened = false;
   #degradedReported = false;
 
@@ -128,7 +135,7 @@ class StripeSource {
     const reader = this.#readers.get(index);
     if (reader === undefined) return;
     try {
-      const block = await reader.readBlock();
+      const block = await this.#inTime(reader.readBlock(), index, `block ${stripe} of shard ${index}`);
       if (block === null || block.length !== this.#layout.blockLength(stripe)) {
         throw new StoreError("incomplete_body", `Shard ${index} ended before stripe ${stripe}`);
       }
@@ -169,22 +176,46 @@ class StripeSource {
   async #open(index: number, stripe: number): Promise<boolean> {
     const { manifest } = this.#options;
     const client = this.#options.clientFor(manifest.shards[index].workerId)!;
+    const own = new AbortController();
+    this.#shardAborts.set(index, own);
     try {
-      const reader = await client.getShard({
-        dataId: manifest.dataId,
-        shardIndex: index,
-        blockSizeBytes: manifest.blockSizeBytes,
-        dataLength: this.#layout.shardDataLength(),
-        firstBlock: stripe,
-        blockCount: this.#lastStripe - stripe + 1,
-        signal: this.#abort.signal,
-      });
+      const reader = await this.#inTime(
+        client.getShard({
+          dataId: manifest.dataId,
+          shardIndex: index,
+          blockSizeBytes: manifest.blockSizeBytes,
+          dataLength: this.#layout.shardDataLength(),
+          firstBlock: stripe,
+          blockCount: this.#lastStripe - stripe + 1,
+          signal: AbortSignal.any([this.#abort.signal, own.signal]),
+        }),
+        index,
+        `opening shard ${index}`,
+      );
       this.#readers.set(index, reader);
       return true;
     } catch (error) {
       this.#markFailed(index, error);
       return false;
     }
+  }
+
+  /**
+   * `work` unless shard `index` is slower than `slowShardMs`: then its request is aborted and this rejects
+   * (the late result, if any, is dropped).
+   */
+  #inTime<T>(work: Promise<T>, index: number, what: string): Promise<T> {
+    const limit = this.#options.slowShardMs;
+    if (limit === undefined) return work;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#shardAborts.get(index)?.abort();
+        reject(new StoreError("unavailable", `${what} took longer than ${limit} ms; reading parity instead`));
+      }, limit);
+    });
+    work.catch(() => {}); // a result after the deadline is dropped
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
   #markFailed(index: number, error: unknown): void {

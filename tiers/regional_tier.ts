@@ -31,6 +31,8 @@ export interface RegionalTierOptions {
   readonly stripesInFlight: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** A shard slower than this (to answer, or per block) is read from parity instead (see `readStripes`). */
+  readonly slowShardMs?: number;
   /** Which workers answer: a write avoids the ones that do not (see `place`). */
   readonly health?: WorkerHealth;
   /** Told of every read that found shards missing or corrupt (so they can be queued for repair). */
@@ -153,6 +155,7 @@ export class RegionalTier {
       codec: this.#codec(manifest.dataShards, manifest.parityShards),
       clientFor: (workerId) => this.#options.pool.client(workerId),
       stripesInFlight: this.#options.stripesInFlight,
+      slowShardMs: this.#options.slowShardMs,
       logger: this.#options.logger,
       onDegraded: (dataId, failedShards) => {
         if (!reportDegraded) return;

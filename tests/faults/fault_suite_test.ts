@@ -166,3 +166,33 @@ Deno.test("fault suite: kill, hang, wipe and corrupt workers under a mixed load"
   console.log(`fault suite, ${load.acknowledged.size} acknowledged objects:\n  ${timings.join("\n  ")}`);
   s3.destroy();
 });
+
+Deno.test("a hung worker costs a read about the slow-shard delay, not the request timeout", async () => {
+  await using cluster = await TestCluster.start({
+    gatewayEnv: {
+      OBJSTORE_WORKER_TIMEOUT_MS: "30000",
+      OBJSTORE_SLOW_SHARD_MS: "300",
+      OBJSTORE_EDGE_CACHE_BYTES: "0",
+    },
+  });
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "load" }));
+  const body = randomBytes(3_000_000);
+  await s3.send(new PutObjectCommand({ Bucket: "load", Key: "slow", Body: body }));
+  // The worker holding data shard 0: every whole-object read needs it unless parity stands in.
+  const files = await shardFiles(cluster.workerIds.map((id) => cluster.workerDir(id)));
+  const first = files.find((path) => path.endsWith(".0"))!;
+  const hung = cluster.workerIds.find((id) => first.startsWith(cluster.workerDir(id) + "/"))!;
+  cluster.signalWorker(hung, "SIGSTOP");
+  try {
+    const started = performance.now();
+    const got = await s3.send(new GetObjectCommand({ Bucket: "load", Key: "slow" }));
+    assertEquals(md5(await got.Body!.transformToByteArray()), md5(body));
+    const seconds = (performance.now() - started) / 1000;
+    // 0.3 s to give up on the hung shard, plus the read itself; far below the 30 s worker timeout.
+    assert(seconds < 10, `a read with a hung worker took ${seconds.toFixed(1)} s`);
+  } finally {
+    cluster.signalWorker(hung, "SIGCONT");
+  }
+  s3.destroy();
+});
