@@ -37,7 +37,7 @@ export async function readableVersion(
   const decision = await objectReadPolicy(ctx, bucket, key);
   let head: ObjectHead;
   try {
-    head = await ctx.services.objects.version(bucket.name, key, versionId);
+    head = await ctx.services.objects.versions.version(bucket.name, key, versionId);
   } catch (error) {
     return await hideMissingKey(ctx, bucket, error);
   }
@@ -73,7 +73,7 @@ export async function markDeletedKey(
   const missing = (error instanceof S3Error && error.code === "NoSuchKey") ||
     (isStoreError(error) && error.kind === "object_not_found");
   if (!missing || bucket.versioning === "Unversioned") throw error;
-  const latest = await ctx.services.objects.latestVersion(bucket.name, key);
+  const latest = await ctx.services.objects.versions.latestVersion(bucket.name, key);
   if (latest?.deleteMarker !== true) throw error;
   const marked = error instanceof S3Error
     ? error

@@ -1,6 +1,8 @@
 /** Where an object's bytes live and how they move: buckets, objects, multipart, inline and regional tiers. */
 export * from "./bucket_service.ts";
 export * from "./object_service.ts";
+export * from "./object_versions.ts";
+export * from "./object_inputs.ts";
 export * from "./multipart_service.ts";
 export * from "./object_lister.ts";
 export * from "./regional_tier.ts";

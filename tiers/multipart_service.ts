@@ -25,7 +25,9 @@ import {
 import { createHash } from "node:crypto";
 import type { BucketService } from "./bucket_service.ts";
 import { newRandomId, newTimeOrderedId } from "./ids.ts";
-import type { ObjectAttributes, ObjectService } from "./object_service.ts";
+import type { ObjectAttributes } from "./object_inputs.ts";
+import type { ObjectService } from "./object_service.ts";
+import { MAX_COMMIT_ATTEMPTS } from "./object_versions.ts";
 import { PendingWrite } from "./pending_write.ts";
 import { listUploadPage, type UploadListPage, type UploadListRequest } from "./upload_lister.ts";
 import { NO_CONDITION, type WriteCondition } from "./write_condition.ts";
@@ -70,8 +72,6 @@ export interface PartsPage {
 const PARTS_PER_MANIFEST_PAGE = 300;
 /** Manifest pages per commit (about 8 × 30 KB, well under a commit's 800 KiB). */
 const PAGES_PER_COMMIT = 8;
-/** Most times a part commit is retried against racing writers. */
-const MAX_COMMIT_ATTEMPTS = 8;
 
 /** Multipart upload operations. */
 export class MultipartService {

@@ -8,11 +8,9 @@ import {
   type CannedAcl,
   type CatalogTransaction,
   type Clock,
-  type CompositeManifestPage,
   type CompositePart,
   dataGcRecord,
   DigestStream,
-  type ErasureManifest,
   type Logger,
   type Md5Pool,
   type MetadataCatalog,
@@ -20,7 +18,6 @@ import {
   type ObjectHead,
   readAll,
   type StoredChecksum,
-  type StoredHeaders,
   StoreError,
   type TagSet,
   toHex,
@@ -34,8 +31,8 @@ import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 import type { EdgeCache } from "./edge_cache.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
 import { checkWriteCondition, NO_CONDITION, type WriteCondition } from "./write_condition.ts";
-import { isVersionId, newVersionId, nullVersionOrder } from "./versions.ts";
-import { listVersionPage, type VersionListPage, type VersionListRequest } from "./version_lister.ts";
+import type { CommitData, CopyObjectInput, PutObjectInput } from "./object_inputs.ts";
+import { deleteMarker, type DeleteOutcome, MAX_COMMIT_ATTEMPTS, ObjectVersions } from "./object_versions.ts";
 
 /** Options of the object service. */
 export interface ObjectServiceOptions {
@@ -57,63 +54,22 @@ export interface ObjectServiceOptions {
   readonly md5Pool?: Md5Pool;
 }
 
-/** The descriptive attributes of a new object. */
-export interface ObjectAttributes {
-  readonly contentType: string;
-  readonly userMetadata: Record<string, string>;
-  readonly headers: StoredHeaders;
-  readonly storageClass: string;
-  /** Canned ACL of the new object (private when omitted). */
-  readonly acl?: CannedAcl;
-  /** Tags of the new object (none when omitted). */
-  readonly tags?: TagSet;
-}
-
-/** A PutObject request after parsing and authentication. */
-export interface PutObjectInput extends ObjectAttributes {
-  readonly bucket: string;
-  readonly key: string;
-  readonly sizeBytes: number;
-  /** The verified body: errors if its checksums or signatures fail, which aborts the write. */
-  readonly body: ReadableStream<Uint8Array>;
-  /** What the key's current version must be for the write to happen (checked in the commit). */
-  readonly condition?: WriteCondition;
-  /**
-   * The body's verified flexible checksum, asked for once the body has been read to its end (it may come
-   * in a trailer); undefined when the body had none.
-   */
-  readonly checksum?: () => StoredChecksum | undefined;
-}
-
-/** A CopyObject request after parsing and authorization: the source head and the new attributes. */
-export interface CopyObjectInput extends ObjectAttributes {
-  readonly bucket: string;
-  readonly key: string;
-  readonly sourceBucket: string;
-  /** The source's head as the caller was allowed to read it (copy-source conditions already held). */
-  readonly source: ObjectHead;
-  /** What the destination key's current version must be. */
-  readonly condition?: WriteCondition;
-}
-
-/** An object's head plus a stream of the requested bytes. */
-export interface ObjectRead {
-  readonly head: ObjectHead;
-  readonly body: ReadableStream<Uint8Array>;
-}
-
-/** Most times a commit is retried when a racing writer changed the head in between. */
-const MAX_COMMIT_ATTEMPTS = 8;
-
 /** Object operations. */
 export class ObjectService {
   readonly #options: ObjectServiceOptions;
   /** Heads by bucket and key, coherent with this process's commits (see `CoherentCache`). */
   readonly #heads: CoherentCache<ObjectHead>;
+  /** The version records of versioned buckets (reading, listing, recording null versions). */
+  readonly versions: ObjectVersions;
 
   constructor(options: ObjectServiceOptions) {
     this.#options = options;
     this.#heads = new CoherentCache(options.headCacheEntries);
+    this.versions = new ObjectVersions({
+      ...options,
+      observe: (bucket, key, head, versionstamp) =>
+        this.#heads.observe(headName(bucket, key), head, versionstamp),
+    });
   }
 
   /** Stores an object; acknowledged only after shards are durable and the metadata commit succeeded. */
@@ -292,7 +248,7 @@ export class ObjectService {
    * Deletes `bucket/key` (no error when absent, as S3, unless `condition` has an `If-Match`). Unversioned:
    * the object goes and its data to GC after the grace period. Versioning Enabled: a delete marker becomes
    * the latest version and every version is kept; Suspended: the marker is the `null` version, replacing
-   * the earlier `null` version. With `versionId`, that one version is deleted for good (see `#deleteVersion`).
+   * the earlier `null` version. With `versionId`, that one version is deleted for good (see `ObjectVersions.deleteVersion`).
    */
   async delete(
     bucket: string,
@@ -301,7 +257,7 @@ export class ObjectService {
     versionId?: string,
   ): Promise<DeleteOutcome> {
     const { catalog, clock } = this.#options;
-    if (versionId !== undefined) return await this.#deleteVersion(bucket, key, versionId);
+    if (versionId !== undefined) return await this.versions.deleteVersion(bucket, key, versionId);
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const bucketRecord = await catalog.getBucket(bucket);
       if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
@@ -318,7 +274,7 @@ export class ObjectService {
         tx.delete(metaKeys.object(bucket, key))
           .putGc(dataGcRecord(current.record.dataId, "deleted", clock.nowMs() + this.#options.gcGraceMs));
       } else {
-        const marker = await this.#recordNewVersion(
+        const marker = await this.versions.recordNewVersion(
           tx,
           bucket,
           versioning,
@@ -335,94 +291,6 @@ export class ObjectService {
       }
     }
     throw new StoreError("conflict", `Delete of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
-  }
-
-  /**
-   * Deletes one version for good: its record goes, its data to GC (a delete marker has none), and when it
-   * was the latest, the next newest version becomes current (none, if that is a delete marker). A version
-   * that does not exist is no error, as in S3.
-   */
-  async #deleteVersion(bucket: string, key: string, versionId: string): Promise<DeleteOutcome> {
-    const { catalog, clock } = this.#options;
-    if (versionId !== "null" && !isVersionId(versionId)) {
-      throw new StoreError("invalid_argument", `Invalid version id specified: ${versionId}`);
-    }
-    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-      const bucketRecord = await catalog.getBucket(bucket);
-      if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
-      const current = await catalog.getObject(bucket, key);
-      const nullPointer = await catalog.getNullVersionOrder(bucket, key);
-      const tx = catalog.transaction()
-        .check(metaKeys.bucket(bucket), bucketRecord.versionstamp)
-        .check(metaKeys.object(bucket, key), current?.versionstamp ?? null)
-        .check(metaKeys.nullVersion(bucket, key), nullPointer?.versionstamp ?? null)
-        .bumpBucketEpoch(bucket);
-      const order = versionId === "null" ? nullPointer?.record ?? null : versionId;
-      const recorded = order === null ? null : await catalog.getVersion(bucket, key, order);
-      // An object written before versioning was enabled is the null version without a record of its own.
-      const unrecorded = recorded === null && versionId === "null" && current?.record.versionId === "null";
-      const target = recorded?.record ?? (unrecorded ? current!.record : null);
-      if (target === null) return { versionId, deleteMarker: false };
-      if (recorded !== null && order !== null) {
-        tx.check(metaKeys.version(bucket, key, order), recorded.versionstamp).delete(
-          metaKeys.version(bucket, key, order),
-        );
-        if (versionId === "null") tx.delete(metaKeys.nullVersion(bucket, key));
-      }
-      if (target.deleteMarker !== true) {
-        tx.putGc(dataGcRecord(target.dataId, "deleted", clock.nowMs() + this.#options.gcGraceMs));
-      }
-      // The newest remaining version decides what is current.
-      let next: ObjectHead | null = null;
-      let wasLatest = unrecorded;
-      if (!unrecorded) {
-        let first = true;
-        for await (const version of catalog.listVersions(bucket, undefined, undefined, 2, key)) {
-          if (first) wasLatest = version.order === order;
-          else if (wasLatest) {
-            next = version.head;
-            // The version promoted to current must still exist when this commits (a racing delete of it
-            // would otherwise leave a current head whose data is being collected).
-            tx.check(metaKeys.version(bucket, key, version.order), version.versionstamp);
-          }
-          first = false;
-        }
-      }
-      let newCurrent: ObjectHead | null = current?.record ?? null;
-      if (wasLatest) {
-        newCurrent = next !== null && next.deleteMarker !== true ? next : null;
-        if (newCurrent === null) tx.delete(metaKeys.object(bucket, key));
-        else tx.putObject(bucket, newCurrent);
-      }
-      const committed = await tx.commit();
-      if (committed !== null) {
-        this.#heads.observe(headName(bucket, key), newCurrent, committed);
-        return { versionId, deleteMarker: target.deleteMarker === true };
-      }
-    }
-    throw new StoreError("conflict", `Delete of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`);
-  }
-
-  /**
-   * The version `versionId` of `bucket/key` (`null`: the null version), delete markers included; throws
-   * `version_not_found` when there is none and `invalid_argument` for an id this store never issues.
-   */
-  async version(bucket: string, key: string, versionId: string): Promise<ObjectHead> {
-    const { catalog } = this.#options;
-    await this.#options.buckets.get(bucket);
-    if (versionId !== "null" && !isVersionId(versionId)) {
-      throw new StoreError("invalid_argument", `Invalid version id specified: ${versionId}`);
-    }
-    const order = versionId === "null"
-      ? (await catalog.getNullVersionOrder(bucket, key))?.record ?? null
-      : versionId;
-    const recorded = order === null ? null : await catalog.getVersion(bucket, key, order);
-    if (recorded !== null) return recorded.record;
-    if (versionId === "null") {
-      const current = await catalog.getObject(bucket, key);
-      if (current !== null && current.record.versionId === "null") return current.record;
-    }
-    throw new StoreError("version_not_found", `Version ${versionId} of ${key} does not exist`);
   }
 
   /** Sets the canned ACL of `bucket/key` (PutObjectAcl); throws `object_not_found`. */
@@ -454,13 +322,7 @@ export class ObjectService {
         .check(metaKeys.object(bucket, key), current.versionstamp)
         .putObject(bucket, head);
       // In a versioned bucket the current version's record changes with it.
-      const order = head.versionId === "null"
-        ? (await catalog.getNullVersionOrder(bucket, key))?.record ?? null
-        : head.versionId;
-      const recorded = order === null ? null : await catalog.getVersion(bucket, key, order);
-      if (recorded !== null && order !== null) {
-        tx.check(metaKeys.version(bucket, key, order), recorded.versionstamp).putVersion(bucket, order, head);
-      }
+      await this.versions.recordUpdatedCurrent(tx, bucket, key, head);
       const committed = await tx.commit();
       if (committed !== null) {
         this.#heads.observe(headName(bucket, key), head, committed);
@@ -471,72 +333,6 @@ export class ObjectService {
       "conflict",
       `The ${what} of ${key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
     );
-  }
-
-  /** The newest version record of `bucket/key` (a delete marker, possibly), or null without one. */
-  async latestVersion(bucket: string, key: string): Promise<ObjectHead | null> {
-    for await (const version of this.#options.catalog.listVersions(bucket, undefined, undefined, 1, key)) {
-      return version.head;
-    }
-    return null;
-  }
-
-  /**
-   * One page of ListObjectVersions. An unversioned bucket lists each object once, as its `null` version;
-   * a versioned one lists its version records.
-   */
-  async listVersions(bucket: string, request: VersionListRequest): Promise<VersionListPage> {
-    const { catalog } = this.#options;
-    const record = await this.#options.buckets.get(bucket);
-    if (record.versioning === "Unversioned") {
-      const listing = await listObjectPage(catalog, bucket, { ...request, startAfter: request.keyMarker });
-      const lastIsObject = listing.objects.at(-1)?.key === listing.lastReturned;
-      return {
-        versions: listing.objects.map((head) => ({ head, isLatest: true })),
-        commonPrefixes: listing.commonPrefixes,
-        isTruncated: listing.isTruncated,
-        nextKeyMarker: listing.lastReturned ?? "",
-        nextVersionIdMarker: lastIsObject ? "null" : "",
-      };
-    }
-    return await listVersionPage(catalog, bucket, request, async (key, versionId) => {
-      if (versionId === "null") return (await catalog.getNullVersionOrder(bucket, key))?.record ?? null;
-      return isVersionId(versionId) ? versionId : null;
-    });
-  }
-
-  /**
-   * Records every object of `bucket` that has no version record as its key's `null` version: run when
-   * versioning is enabled for the first time, so that every version of a versioned bucket has a record.
-   * Writes that race it record their key's current version themselves (see `#recordNewVersion`).
-   */
-  async recordNullVersions(bucket: string): Promise<number> {
-    const { catalog } = this.#options;
-    let recorded = 0;
-    let fromKey: string | undefined = undefined;
-    while (true) {
-      const heads: ObjectHead[] = [];
-      for await (const head of catalog.listObjects(bucket, { fromKey }, 200)) heads.push(head);
-      for (const listed of heads) {
-        if (listed.versionId !== "null") continue;
-        for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-          const current = await catalog.getObject(bucket, listed.key);
-          if (current === null || current.record.versionId !== "null") break;
-          if (await catalog.getNullVersionOrder(bucket, listed.key) !== null) break;
-          const committed = await catalog.transaction()
-            .check(metaKeys.object(bucket, listed.key), current.versionstamp)
-            .check(metaKeys.nullVersion(bucket, listed.key), null)
-            .putVersion(bucket, nullVersionOrder(current.record.lastModifiedMs), current.record)
-            .commit();
-          if (committed !== null) {
-            recorded++;
-            break;
-          }
-        }
-      }
-      if (heads.length < 200) return recorded;
-      fromKey = heads[heads.length - 1].key + "\u0000";
-    }
   }
 
   /** One page of the bucket's listing. */
@@ -582,7 +378,7 @@ export class ObjectService {
           );
         }
       } else {
-        head = await this.#recordNewVersion(
+        head = await this.versions.recordNewVersion(
           tx,
           bucket,
           bucketRecord.record.versioning,
@@ -608,64 +404,6 @@ export class ObjectService {
       "conflict",
       `Commit of ${proposed.key} lost ${MAX_COMMIT_ATTEMPTS} races with other writers`,
     );
-  }
-
-  /**
-   * Adds to `tx` what a new current version means in a versioned bucket, and returns the head with its
-   * version id. Enabled: a new id, and the old current version stays as a noncurrent one (its data is kept).
-   * Suspended: the `null` version, replacing (and handing to GC) any earlier `null` version. Either way the
-   * tx checks the null-version pointer, so a racing write retries.
-   */
-  async #recordNewVersion(
-    tx: CatalogTransaction,
-    bucket: string,
-    versioning: "Enabled" | "Suspended",
-    proposed: ObjectHead,
-    current: ObjectHead | null,
-  ): Promise<ObjectHead> {
-    const { catalog, clock } = this.#options;
-    const nullPointer = await catalog.getNullVersionOrder(bucket, proposed.key);
-    tx.check(metaKeys.nullVersion(bucket, proposed.key), nullPointer?.versionstamp ?? null);
-    const now = clock.nowMs();
-    if (versioning === "Enabled") {
-      // An object written before versioning was enabled becomes the key's null version here.
-      if (current !== null && current.versionId === "null" && nullPointer === null) {
-        tx.putVersion(bucket, nullVersionOrder(current.lastModifiedMs), current);
-      }
-      const head = { ...proposed, versionId: newVersionId(now) };
-      tx.putVersion(bucket, head.versionId, head);
-      return head;
-    }
-    const order = nullVersionOrder(now);
-    await this.#retireNullVersion(tx, bucket, proposed.key, nullPointer?.record ?? null, current, order);
-    const head = { ...proposed, versionId: "null" };
-    tx.putVersion(bucket, order, head);
-    return head;
-  }
-
-  /** Removes the key's `null` version (its record, or the unrecorded current one) and hands its data to GC. */
-  async #retireNullVersion(
-    tx: CatalogTransaction,
-    bucket: string,
-    key: string,
-    nullOrder: string | null,
-    current: ObjectHead | null,
-    replacementOrder: string,
-  ): Promise<void> {
-    const { catalog, clock } = this.#options;
-    let retired: ObjectHead | null = null;
-    if (nullOrder !== null) {
-      const record = await catalog.getVersion(bucket, key, nullOrder);
-      tx.check(metaKeys.version(bucket, key, nullOrder), record?.versionstamp ?? null);
-      // The replacement overwrites the record itself when it lands on the same order (same millisecond).
-      if (nullOrder !== replacementOrder) tx.delete(metaKeys.version(bucket, key, nullOrder));
-      retired = record?.record ?? null;
-    } else if (current !== null && current.versionId === "null") {
-      retired = current;
-    }
-    if (retired !== null && retired.deleteMarker !== true) {
-      tx.putGc(dataGcRecord(retired.dataId, "overwritten", clock.nowMs() + this.#options.gcGraceMs));
-    }
   }
 
   #newHead(
@@ -722,46 +460,7 @@ export class ObjectService {
   }
 }
 
-/** What a delete did: the version it made or removed (null in an unversioned bucket), and whether that is a delete marker. */
-export interface DeleteOutcome {
-  readonly versionId: string | null;
-  readonly deleteMarker: boolean;
-}
-
-/** A delete marker for `key` made at `nowMs` (version id assigned when it is recorded). */
-function deleteMarker(key: string, nowMs: number): ObjectHead {
-  return {
-    v: 1,
-    key,
-    versionId: "null",
-    dataId: "",
-    location: "inline",
-    sizeBytes: 0,
-    etag: "",
-    lastModifiedMs: nowMs,
-    contentType: "",
-    userMetadata: {},
-    headers: {},
-    storageClass: "STANDARD",
-    acl: "private",
-    tags: [],
-    deleteMarker: true,
-  };
-}
-
 /** The data written with a head commit. */
-export interface CommitData {
-  readonly inlineBytes?: Uint8Array;
-  readonly manifest?: ErasureManifest;
-  readonly compositePages?: readonly CompositeManifestPage[];
-  /** The pending-GC item to delete; the commit checks that GC has not claimed it. */
-  readonly pending?: PendingWrite;
-  /** What the key's current version must be; evaluated against the head the commit checks. */
-  readonly condition?: WriteCondition;
-  /** Extra work to do in the same commit (e.g. removing a multipart upload). */
-  readonly extra?: (tx: CatalogTransaction) => void;
-}
-
 async function addData(tx: CatalogTransaction, data: CommitData, dataId: string): Promise<void> {
   if (data.inlineBytes !== undefined) tx.putInline(dataId, data.inlineBytes);
   if (data.manifest !== undefined) tx.putErasureManifest(data.manifest);

@@ -44,7 +44,7 @@ export async function putBucketVersioning(ctx: Op<"PutBucketVersioning">): Promi
     throw new S3Error("NotImplemented", "MFA Delete is not supported");
   }
   const previous = await ctx.services.buckets.setVersioning(bucket, status);
-  if (previous === "Unversioned") await ctx.services.objects.recordNullVersions(bucket);
+  if (previous === "Unversioned") await ctx.services.objects.versions.recordNullVersions(bucket);
   return new Response(null, { status: 200 });
 }
 
@@ -72,7 +72,7 @@ export async function listObjectVersions(ctx: Op<"ListObjectVersions">): Promise
   }
   const encodingType = parseEncodingType(params);
   const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "list", "s3:ListBucketVersions");
-  const page = await ctx.services.objects.listVersions(bucket.name, request);
+  const page = await ctx.services.objects.versions.listVersions(bucket.name, request);
   const encode = nameEncoder(encodingType);
   const owner = { ID: bucket.ownerId };
   const versions = page.versions.filter((entry) => entry.head.deleteMarker !== true);
