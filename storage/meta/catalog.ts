@@ -3,9 +3,10 @@
  * every write goes through a `CatalogTransaction` that validates the record and commits atomically.
  */
 import type { z } from "zod";
-import { INLINE_PAGE_BYTES, StoreError } from "../core/mod.ts";
+import { StoreError } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
-import type { MetaCheck, MetaEntry, MetaKey, MetaMutation, MetaStore } from "./meta_store.ts";
+import { CatalogTransaction } from "./catalog_transaction.ts";
+import type { MetaEntry, MetaStore } from "./meta_store.ts";
 import {
   type AccessKeyRecord,
   accessKeyRecordSchema,
@@ -357,155 +358,6 @@ export class MetadataCatalog {
   /** Starts an atomic transaction. */
   transaction(): CatalogTransaction {
     return new CatalogTransaction(this.store);
-  }
-}
-
-/** Collects checks and validated writes, then commits them atomically. */
-export class CatalogTransaction {
-  readonly #store: MetaStore;
-  readonly #checks: MetaCheck[] = [];
-  readonly #mutations: MetaMutation[] = [];
-
-  constructor(store: MetaStore) {
-    this.#store = store;
-  }
-
-  /** Requires `key` to be at `versionstamp` (null: absent) at commit time. */
-  check(key: MetaKey, versionstamp: string | null): this {
-    this.#checks.push({ key, versionstamp });
-    return this;
-  }
-
-  /** Writes an access key record. */
-  putAccessKey(record: AccessKeyRecord): this {
-    return this.#set(metaKeys.accessKey(record.accessKeyId), accessKeyRecordSchema.parse(record));
-  }
-
-  /** Writes a bucket record. */
-  putBucket(record: BucketRecord): this {
-    return this.#set(metaKeys.bucket(record.name), bucketRecordSchema.parse(record));
-  }
-
-  /** Writes the policy of `bucket`. */
-  putBucketPolicy(bucket: string, record: BucketPolicyRecord): this {
-    return this.#set(metaKeys.bucketPolicy(bucket), bucketPolicyRecordSchema.parse(record));
-  }
-
-  /** Deletes the policy of `bucket` (a no-op when it has none). */
-  deleteBucketPolicy(bucket: string): this {
-    return this.delete(metaKeys.bucketPolicy(bucket));
-  }
-
-  /** Bumps the bucket's change counter (DeleteBucket checks it). */
-  bumpBucketEpoch(bucket: string): this {
-    this.#mutations.push({ type: "increment", key: metaKeys.bucketEpoch(bucket), by: 1n });
-    return this;
-  }
-
-  /** Bumps an upload's part counter (CompleteMultipartUpload checks it). */
-  bumpUploadEpoch(uploadId: string): this {
-    this.#mutations.push({ type: "increment", key: metaKeys.uploadEpoch(uploadId), by: 1n });
-    return this;
-  }
-
-  /** Writes an object head. */
-  putObject(bucket: string, head: ObjectHead): this {
-    return this.#set(metaKeys.object(bucket, head.key), objectHeadSchema.parse(head));
-  }
-
-  /** Writes the version record of `head` at `order` (and, for a `null` version, the pointer to it). */
-  putVersion(bucket: string, order: string, head: ObjectHead): this {
-    if (head.versionId === "null") this.#set(metaKeys.nullVersion(bucket, head.key), order);
-    return this.#set(metaKeys.version(bucket, head.key, order), objectHeadSchema.parse(head));
-  }
-
-  /** Writes an erasure manifest. */
-  putErasureManifest(manifest: ErasureManifest): this {
-    // A manifest with missing shards always comes with a queued repair, written in the same commit.
-    const missing = manifest.shards.flatMap((shard, index) => shard.checksum === null ? [index] : []);
-    if (missing.length > 0) {
-      this.putRepair({
-        v: 1,
-        dataId: manifest.dataId,
-        shards: missing,
-        reason: "write",
-        queuedMs: Date.now(),
-        attempts: 0,
-      });
-    }
-    return this.#set(metaKeys.manifest(manifest.dataId, 0), erasureManifestSchema.parse(manifest));
-  }
-
-  /** Records where the shard auditor stopped (an empty string: at the start of a new pass). */
-  putAuditCursor(afterDataId: string): this {
-    return this.#set(metaKeys.auditCursor(), afterDataId);
-  }
-
-  /** Queues (or re-queues) a repair of `record.dataId`. */
-  putRepair(record: RepairRecord): this {
-    return this.#set(metaKeys.repair(record.dataId), repairRecordSchema.parse(record));
-  }
-
-  /** Writes pages of a composite manifest, the first being page number `firstPage`. */
-  putCompositeManifest(pages: readonly CompositeManifestPage[], firstPage = 0): this {
-    pages.forEach((page, index) =>
-      this.#set(metaKeys.manifest(page.dataId, firstPage + index), compositeManifestPageSchema.parse(page))
-    );
-    return this;
-  }
-
-  /** Writes `bytes` as inline pages of `dataId` (each at most `INLINE_PAGE_BYTES`). */
-  putInline(dataId: string, bytes: Uint8Array): this {
-    for (let page = 0, offset = 0; offset < bytes.length; page++, offset += INLINE_PAGE_BYTES) {
-      this.#set(metaKeys.inline(dataId, page), {
-        v: 1,
-        bytes: bytes.slice(offset, offset + INLINE_PAGE_BYTES),
-      });
-    }
-    return this;
-  }
-
-  /** Writes an upload record. */
-  putUpload(record: UploadRecord): this {
-    return this.#set(
-      metaKeys.upload(record.bucket, record.key, record.uploadId),
-      uploadRecordSchema.parse(record),
-    );
-  }
-
-  /** Writes a part record. */
-  putUploadPart(record: UploadPartRecord): this {
-    return this.#set(
-      metaKeys.uploadPart(record.uploadId, record.partNumber),
-      uploadPartRecordSchema.parse(record),
-    );
-  }
-
-  /** Writes a GC record. */
-  putGc(record: GcRecord): this {
-    return this.#set(metaKeys.gc(record.dueAtMs, record.id), gcRecordSchema.parse(record));
-  }
-
-  /** Deletes `key`. */
-  delete(key: MetaKey): this {
-    this.#mutations.push({ type: "delete", key });
-    return this;
-  }
-
-  /** Number of mutations so far (a commit holds at most 1000). */
-  get mutationCount(): number {
-    return this.#mutations.length;
-  }
-
-  /** Commits; returns the new versionstamp, or null when a check failed (nothing was written). */
-  async commit(): Promise<string | null> {
-    const result = await this.#store.commit(this.#checks, this.#mutations);
-    return result.ok ? result.versionstamp : null;
-  }
-
-  #set(key: MetaKey, value: unknown): this {
-    this.#mutations.push({ type: "set", key, value });
-    return this;
   }
 }
 

@@ -4,3 +4,4 @@ export * from "./kv_meta_store.ts";
 export * from "./keys.ts";
 export * from "./records.ts";
 export * from "./catalog.ts";
+export * from "./catalog_transaction.ts";
