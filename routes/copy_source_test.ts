@@ -1,12 +1,6 @@
 import { assertEquals } from "../tests/support/asserts.ts";
-import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { checkCopySourceConditions, parseCopySource, parseCopySourceRange } from "./copy_source.ts";
-import { S3Error } from "./s3_errors.ts";
-
-function s3Code(action: () => unknown): string {
-  const error = assertThrows(action);
-  return error instanceof S3Error ? error.code : String(error);
-}
+import { thrownS3Code } from "./s3_error_test_support.ts";
 
 Deno.test("parseCopySource: bucket/key with or without a leading slash, decoded, null version only", () => {
   const cases: Array<[string, { bucket: string; key: string; versionId: string | null } | string]> = [
@@ -26,7 +20,7 @@ Deno.test("parseCopySource: bucket/key with or without a leading slash, decoded,
   ];
   for (const [header, expected] of cases) {
     const parse = () => parseCopySource(new Headers({ "x-amz-copy-source": header }));
-    if (typeof expected === "string") assertEquals(s3Code(parse), expected, header);
+    if (typeof expected === "string") assertEquals(thrownS3Code(parse), expected, header);
     else assertEquals(parse(), expected, header);
   }
   assertEquals(parseCopySource(new Headers()), null);
@@ -54,7 +48,7 @@ Deno.test("checkCopySourceConditions: S3's documented combinations", () => {
   for (const [headers, proceeds] of cases) {
     const check = () => checkCopySourceConditions(new Headers(headers), validators);
     if (proceeds) check();
-    else assertEquals(s3Code(check), "PreconditionFailed", JSON.stringify(headers));
+    else assertEquals(thrownS3Code(check), "PreconditionFailed", JSON.stringify(headers));
   }
 });
 
@@ -65,7 +59,7 @@ Deno.test("parseCopySourceRange: bytes=first-last within the source only", () =>
   assertEquals(range("bytes=10-10"), { start: 10, end: 10 });
   assertEquals(parseCopySourceRange(new Headers(), 100), null);
   for (const bad of ["bytes=5-4", "bytes=-5", "bytes=5-", "5-10", "bytes=0-1,2-3"]) {
-    assertEquals(s3Code(() => range(bad)), "InvalidArgument", bad);
+    assertEquals(thrownS3Code(() => range(bad)), "InvalidArgument", bad);
   }
-  assertEquals(s3Code(() => range("bytes=0-100")), "InvalidRange");
+  assertEquals(thrownS3Code(() => range("bytes=0-100")), "InvalidRange");
 });

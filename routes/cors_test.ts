@@ -1,5 +1,4 @@
 import { assert, assertEquals } from "../tests/support/asserts.ts";
-import { assertThrows } from "../tests/support/throws_test_support.ts";
 import type { CorsRule } from "../storage/mod.ts";
 import {
   corsResponseHeaders,
@@ -9,13 +8,8 @@ import {
   requestedHeaderNames,
   wildcardMatches,
 } from "./cors.ts";
-import { S3Error } from "./s3_errors.ts";
+import { thrownS3Code } from "./s3_error_test_support.ts";
 import { parseXml } from "./xml.ts";
-
-function s3Code(action: () => unknown): string {
-  const error = assertThrows(action);
-  return error instanceof S3Error ? error.code : String(error);
-}
 
 const RULES: CorsRule[] = [
   {
@@ -94,9 +88,12 @@ Deno.test("corsRulesFromDocument: round trip and validation", () => {
       "MalformedXML",
     ],
   ];
-  for (const [document, code] of bad) assertEquals(s3Code(() => corsRulesFromDocument(document)), code);
+  for (const [document, code] of bad) assertEquals(thrownS3Code(() => corsRulesFromDocument(document)), code);
   const many = `<CORSConfiguration>${
     "<CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>".repeat(101)
   }</CORSConfiguration>`;
-  assertEquals(s3Code(() => corsRulesFromDocument(parseXml(many, "CORSConfiguration"))), "MalformedXML");
+  assertEquals(
+    thrownS3Code(() => corsRulesFromDocument(parseXml(many, "CORSConfiguration"))),
+    "MalformedXML",
+  );
 });

@@ -1,12 +1,6 @@
 import { assertEquals } from "../tests/support/asserts.ts";
-import { assertThrows } from "../tests/support/throws_test_support.ts";
 import { checkPostPolicy, parsePostPolicy } from "./post_policy.ts";
-import { S3Error } from "./s3_errors.ts";
-
-function s3Code(action: () => unknown): string {
-  const error = assertThrows(action);
-  return error instanceof S3Error ? error.code : String(error);
-}
+import { thrownS3Code } from "./s3_error_test_support.ts";
 
 const NOW = Date.UTC(2026, 10, 25, 12);
 const policy = (conditions: unknown[], expiration = "2026-11-26T00:00:00.000Z") =>
@@ -39,7 +33,7 @@ Deno.test("parsePostPolicy: the condition forms S3 documents, and nothing else",
       btoa(JSON.stringify({ expiration: "2026-11-26T00:00:00Z", conditions: [{ a: "1", b: "2" }] })),
     ]
   ) {
-    assertEquals(s3Code(() => parsePostPolicy(bad)), "InvalidPolicyDocument", bad);
+    assertEquals(thrownS3Code(() => parsePostPolicy(bad)), "InvalidPolicyDocument", bad);
   }
 });
 
@@ -73,6 +67,10 @@ Deno.test("checkPostPolicy: expiry, each condition, sizes and unnamed fields", (
     [fields({ acl: "public-read" }), 50, NOW, "AccessDenied"],
   ];
   for (const [form, size, now, code] of cases) {
-    assertEquals(s3Code(() => checkPostPolicy(rules, form, size, now)), code, JSON.stringify([...form]));
+    assertEquals(
+      thrownS3Code(() => checkPostPolicy(rules, form, size, now)),
+      code,
+      JSON.stringify([...form]),
+    );
   }
 });

@@ -1,19 +1,13 @@
 import { assertEquals } from "../tests/support/asserts.ts";
-import { assertThrows } from "../tests/support/throws_test_support.ts";
-import { S3Error } from "./s3_errors.ts";
+import { thrownS3Code } from "./s3_error_test_support.ts";
 import { MAX_OBJECT_TAGS, renderTagging, tagsFromDocument, tagsFromHeader, validTags } from "./tagging.ts";
 import { parseXml } from "./xml.ts";
-
-function s3Code(action: () => unknown): string {
-  const error = assertThrows(action);
-  return error instanceof S3Error ? error.code : String(error);
-}
 
 Deno.test("tagsFromHeader: URL-encoded pairs in order; none when absent", () => {
   const tags = tagsFromHeader(new Headers({ "x-amz-tagging": "a=1&b=two%20words&c=" }));
   assertEquals(tags, [{ key: "a", value: "1" }, { key: "b", value: "two words" }, { key: "c", value: "" }]);
   assertEquals(tagsFromHeader(new Headers()), []);
-  assertEquals(s3Code(() => tagsFromHeader(new Headers({ "x-amz-tagging": "a=1&a=2" }))), "InvalidTag");
+  assertEquals(thrownS3Code(() => tagsFromHeader(new Headers({ "x-amz-tagging": "a=1&a=2" }))), "InvalidTag");
 });
 
 Deno.test("validTags: S3's limits", () => {
@@ -28,7 +22,7 @@ Deno.test("validTags: S3's limits", () => {
     [[tag("a;b")], "InvalidTag"],
     [[tag("a"), tag("a")], "InvalidTag"],
   ];
-  for (const [tags, code] of bad) assertEquals(s3Code(() => validTags(tags, MAX_OBJECT_TAGS)), code);
+  for (const [tags, code] of bad) assertEquals(thrownS3Code(() => validTags(tags, MAX_OBJECT_TAGS)), code);
   assertEquals(validTags([tag("k".repeat(128), "v".repeat(256))], MAX_OBJECT_TAGS).length, 1);
 });
 
@@ -42,5 +36,5 @@ Deno.test("renderTagging and tagsFromDocument round-trip, including an empty set
     const root = parseXml(renderTagging(tags), "Tagging");
     assertEquals(tagsFromDocument(root, MAX_OBJECT_TAGS), tags);
   }
-  assertEquals(s3Code(() => tagsFromDocument({}, MAX_OBJECT_TAGS)), "MalformedXML");
+  assertEquals(thrownS3Code(() => tagsFromDocument({}, MAX_OBJECT_TAGS)), "MalformedXML");
 });
