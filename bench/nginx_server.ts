@@ -4,26 +4,14 @@
  * with a generated config that keeps its pid, logs and temp files inside that dir and listens on a
  * 127.0.0.1 port chosen at run time. `await using` stops it; the caller owns and removes the dir.
  */
-import { freePort, killQuietly, waitForPort } from "./peer_process.ts";
+import { ChildServer, freePort, waitForPort } from "./peer_process.ts";
 
 const READY_TIMEOUT_MS = 10_000;
-const STOP_TIMEOUT_MS = 10_000;
 /** Where Debian installs nginx; not on PATH for a non-root shell. */
 const NGINX_CANDIDATES = ["nginx", "/usr/sbin/nginx"];
 
 /** A running nginx process. */
-export class NginxServer implements AsyncDisposable {
-  /** Base URL, `http://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly #child: Deno.ChildProcess;
-  readonly #stderr: Promise<string>;
-
-  private constructor(url: string, child: Deno.ChildProcess, stderr: Promise<string>) {
-    this.url = url;
-    this.#child = child;
-    this.#stderr = stderr;
-  }
-
+export class NginxServer extends ChildServer {
   /**
    * Writes `files` (path under the web root → bytes) and a config into `dir`, starts `nginx` (the
    * path `findNginx()` returned) and resolves once the port accepts connections.
@@ -49,15 +37,6 @@ export class NginxServer implements AsyncDisposable {
       throw new Error(`${(error as Error).message}\n${await stderr}\n${log}`);
     }
     return server;
-  }
-
-  /** Stops nginx (SIGTERM, its fast shutdown; SIGKILL after 10 s) and waits for it. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    killQuietly(this.#child, "SIGTERM");
-    const timer = setTimeout(() => killQuietly(this.#child, "SIGKILL"), STOP_TIMEOUT_MS);
-    await this.#child.status;
-    clearTimeout(timer);
-    await this.#stderr;
   }
 }
 

@@ -6,24 +6,13 @@
  */
 import { drainBody, randomBytes, repeatedStream } from "./byte_streams.ts";
 import { SMALL_OBJECT_BYTES, STREAM_CHUNK_BYTES } from "./bench_sizes.ts";
+import { ChildServer, killQuietly } from "./peer_process.ts";
 
 const READY_PREFIX = "raw server: ";
 const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /** A running raw server process. */
-export class RawServer implements AsyncDisposable {
-  /** Base URL, `http://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly #child: Deno.ChildProcess;
-  readonly #stderr: Promise<string>;
-
-  private constructor(url: string, child: Deno.ChildProcess, stderr: Promise<string>) {
-    this.url = url;
-    this.#child = child;
-    this.#stderr = stderr;
-  }
-
+export class RawServer extends ChildServer {
   /** Spawns the server on a free port and resolves once it listens. */
   static async start(): Promise<RawServer> {
     const child = new Deno.Command(Deno.execPath(), {
@@ -56,21 +45,6 @@ export class RawServer implements AsyncDisposable {
     })().catch(() => {});
     return new RawServer(line.slice(READY_PREFIX.length).trim(), child, stderr);
   }
-
-  /** Stops the process (SIGTERM, then SIGKILL after 10 s) and waits for it. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    killQuietly(this.#child, "SIGTERM");
-    const timer = setTimeout(() => killQuietly(this.#child, "SIGKILL"), STOP_TIMEOUT_MS);
-    await this.#child.status;
-    clearTimeout(timer);
-    await this.#stderr;
-  }
-}
-
-function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch { /* already exited */ }
 }
 
 /** The request handler of the raw server process. */

@@ -5,7 +5,7 @@
  * SIGTERM sent to `npx` when tried, so stopping it needs the server's own pid. Listens on a 127.0.0.1
  * port chosen at run time and stores into a dir the caller owns and removes. `await using` stops it.
  */
-import { freePort, killQuietly, waitForPort } from "./peer_process.ts";
+import { ChildServer, freePort, waitForPort } from "./peer_process.ts";
 
 /** The s3rver version every run uses, so its figure is comparable between runs. */
 export const S3RVER_PACKAGE = "s3rver@3.7.1";
@@ -16,21 +16,9 @@ export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3R
 /** Bound on `npx` fetching the package; a first run on a fresh machine downloads it. */
 const INSTALL_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /** A running s3rver process. */
-export class S3rverPeer implements AsyncDisposable {
-  /** Base URL, `http://127.0.0.1:PORT`. */
-  readonly url: string;
-  readonly #child: Deno.ChildProcess;
-  readonly #stderr: Promise<string>;
-
-  private constructor(url: string, child: Deno.ChildProcess, stderr: Promise<string>) {
-    this.url = url;
-    this.#child = child;
-    this.#stderr = stderr;
-  }
-
+export class S3rverPeer extends ChildServer {
   /** Starts `node script` (from `findS3rver()`) storing into `dir`; resolves once its port accepts. */
   static async start(script: string, dir: string): Promise<S3rverPeer> {
     const port = freePort();
@@ -49,15 +37,6 @@ export class S3rverPeer implements AsyncDisposable {
       throw new Error(`${(error as Error).message}\n${await stderr}`);
     }
     return peer;
-  }
-
-  /** Stops s3rver (SIGTERM, SIGKILL after 10 s) and waits for it. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    killQuietly(this.#child, "SIGTERM");
-    const timer = setTimeout(() => killQuietly(this.#child, "SIGKILL"), STOP_TIMEOUT_MS);
-    await this.#child.status;
-    clearTimeout(timer);
-    await this.#stderr;
   }
 }
 
