@@ -14,6 +14,7 @@ import {
   runDevCluster,
   startGateway,
   startWorker,
+  stopRequested,
 } from "./deploy/mod.ts";
 
 const USAGE = "usage: main.ts gateway|worker|dev|admin [--flag value ...]";
@@ -73,25 +74,22 @@ function logUnhandledRejections(): void {
   });
 }
 
-/** Serves until SIGINT or SIGTERM, then shuts down cleanly. */
+/** Serves until SIGINT or SIGTERM (or the parent's end), then shuts down cleanly; repeats are ignored. */
 async function runUntilSignal(
   process: { shutdown(): Promise<void>; finished: Promise<void> },
   exitWithParent: boolean,
 ): Promise<number> {
-  let onSignal = () => {};
-  const signalled = new Promise<void>((resolve) => onSignal = resolve);
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const stops: Promise<void>[] = [stopRequested(), process.finished];
   if (exitWithParent) {
     // The parent holds our stdin open; end of input means it is gone (even if it was SIGKILLed).
-    (async () => {
-      for await (const _ of Deno.stdin.readable) { /* nothing is sent; we only wait for the end */ }
-    })().catch(() => {}).finally(onSignal);
+    stops.push(
+      (async () => {
+        for await (const _ of Deno.stdin.readable) { /* nothing is sent; we only wait for the end */ }
+      })().catch(() => {}),
+    );
   }
-  await Promise.race([signalled, process.finished]);
+  await Promise.race(stops);
   await process.shutdown();
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
   return 0;
 }
 

@@ -6,6 +6,7 @@
 import { toHex } from "../storage/mod.ts";
 import { ChildProcess } from "./child_process.ts";
 import { selfSignedPair, type TlsPairFiles } from "./self_signed.ts";
+import { stopRequested } from "./stop_signals.ts";
 import type { DevConfig, WorkerEndpoint } from "./config.ts";
 
 /** How long a process may take to become ready. */
@@ -29,11 +30,7 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
   const env = { OBJSTORE_CLUSTER_SECRET: clusterSecret, OBJSTORE_LOG_LEVEL: config.logLevel };
   const children: ChildProcess[] = [];
   const stopAll = () => Promise.all(children.map((child) => child.stop(STOP_GRACE_MS)));
-  let signalled: (() => void) | null = null;
-  const signal = new Promise<void>((resolve) => signalled = resolve);
-  const onSignal = () => signalled?.();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const signal = stopRequested();
   try {
     const workers = await startWorkers(config, files, env, children);
     const workersFile = `${config.dataDir}/workers.json`;
@@ -73,8 +70,6 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
     console.error(`objstore dev: ${(error as Error).message}`);
     return 1;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
     await stopAll();
   }
 }

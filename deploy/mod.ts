@@ -4,4 +4,5 @@ export * from "./config_error.ts";
 export * from "./gateway_process.ts";
 export * from "./worker_process.ts";
 export * from "./dev_cluster.ts";
+export * from "./stop_signals.ts";
 export * from "./admin_command.ts";
