@@ -106,6 +106,13 @@ export class TestCluster implements AsyncDisposable {
     return `${this.dir}/workers/${id}`;
   }
 
+  /** Base URL of worker `id` (started at least once). */
+  workerUrl(id: string): string {
+    const port = this.#workerPorts.get(id);
+    if (port === undefined) throw new Error(`Worker ${id} was never started`);
+    return `http://127.0.0.1:${port}`;
+  }
+
   /** Data directory of the gateway (holds the metadata KV file). */
   get gatewayDir(): string {
     return `${this.dir}/gateway`;
