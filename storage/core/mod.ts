@@ -12,3 +12,4 @@ export * from "./crc32c.ts";
 export * from "./metrics.ts";
 export * from "./crc64nvme.ts";
 export * from "./crc_combine.ts";
+export * from "./byte_rate_limiter.ts";
