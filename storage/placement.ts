@@ -13,7 +13,7 @@ export function placeShards(
   shardCount: number,
   maxShardsPerZone: number,
 ): WorkerInfo[] {
-  const ranked = topology.workers
+  const ranked = topology.placementWorkers
     .map((worker) => ({ worker, score: rendezvousScore(dataId, worker) }))
     .sort((a, b) => b.score - a.score || (a.worker.id < b.worker.id ? -1 : 1));
   const perZone = new Map<string, number>();
@@ -30,7 +30,7 @@ export function placeShards(
     throw new StoreError(
       "unavailable",
       `Cannot place ${shardCount} shards: only ${chosen.length} workers fit with at most ` +
-        `${maxShardsPerZone} per zone among ${topology.workers.length} workers`,
+        `${maxShardsPerZone} per zone among ${topology.placementWorkers.length} workers`,
     );
   }
   return chosen;

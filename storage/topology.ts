@@ -16,16 +16,25 @@ export interface WorkerInfo {
   readonly weight: number;
 }
 
-/** An immutable set of workers with lookup by id. */
+/**
+ * An immutable set of workers with lookup by id. Draining workers still serve what they hold but receive
+ * no new shards: placement only considers `placementWorkers`.
+ */
 export class Topology {
   readonly workers: readonly WorkerInfo[];
   /** Version of this layout; recorded in manifests so a later rebalance knows what it moves from. */
   readonly layoutEpoch: number;
+  /** Ids of workers being drained (their shards move elsewhere before they leave). */
+  readonly draining: ReadonlySet<string>;
+  /** The workers new shards may go to: every worker that is not draining. */
+  readonly placementWorkers: readonly WorkerInfo[];
   readonly #byId: Map<string, WorkerInfo>;
 
-  constructor(workers: readonly WorkerInfo[], layoutEpoch = 1) {
+  constructor(workers: readonly WorkerInfo[], layoutEpoch = 1, draining: Iterable<string> = []) {
     this.workers = workers;
     this.layoutEpoch = layoutEpoch;
+    this.draining = new Set(draining);
+    this.placementWorkers = workers.filter((worker) => !this.draining.has(worker.id));
     this.#byId = new Map(workers.map((worker) => [worker.id, worker]));
     if (this.#byId.size !== workers.length) {
       throw new StoreError("invalid_argument", "Topology lists the same worker id twice");

@@ -1,4 +1,7 @@
-/** One `WorkerClient` per worker of the topology, created once and shared by every request. */
+/**
+ * One `WorkerClient` per worker of the topology, created once and shared by every request. The topology
+ * can be replaced (workers added, drained, removed): clients of workers that stay are kept.
+ */
 import type { Topology } from "./topology.ts";
 import { WorkerClient } from "./worker/mod.ts";
 
@@ -12,24 +15,45 @@ export interface WorkerPoolOptions {
 
 /** The clients of every worker, by worker id. */
 export class WorkerPool {
-  readonly topology: Topology;
-  readonly #clients: Map<string, WorkerClient>;
+  #topology: Topology;
+  #clients = new Map<string, WorkerClient>();
+  readonly #options: WorkerPoolOptions;
 
   constructor(options: WorkerPoolOptions) {
-    this.topology = options.topology;
-    this.#clients = new Map(options.topology.workers.map((worker) => [
-      worker.id,
-      new WorkerClient({
-        workerId: worker.id,
-        baseUrl: worker.url,
-        clusterSecret: options.clusterSecret,
-        requestTimeoutMs: options.requestTimeoutMs,
-      }),
-    ]));
+    this.#options = options;
+    this.#topology = options.topology;
+    this.#clients = this.#clientsFor(options.topology);
+  }
+
+  /** The current topology. */
+  get topology(): Topology {
+    return this.#topology;
+  }
+
+  /** Switches to `topology`: new workers get clients, workers that left lose theirs. */
+  setTopology(topology: Topology): void {
+    this.#clients = this.#clientsFor(topology);
+    this.#topology = topology;
   }
 
   /** The client of `workerId`, or undefined when it is not part of the topology. */
   client(workerId: string): WorkerClient | undefined {
     return this.#clients.get(workerId);
+  }
+
+  #clientsFor(topology: Topology): Map<string, WorkerClient> {
+    return new Map(topology.workers.map((worker) => {
+      const existing = this.#clients.get(worker.id);
+      if (existing !== undefined && existing.baseUrl === worker.url) return [worker.id, existing];
+      return [
+        worker.id,
+        new WorkerClient({
+          workerId: worker.id,
+          baseUrl: worker.url,
+          clusterSecret: this.#options.clusterSecret,
+          requestTimeoutMs: this.#options.requestTimeoutMs,
+        }),
+      ];
+    }));
   }
 }

@@ -99,7 +99,7 @@ export class ShardAuditor {
     const { catalog, manifestsPerRound } = this.#options;
     const cursor = await catalog.getAuditCursor();
     const after = cursor === null || cursor.record === "" ? null : cursor.record;
-    const manifests = await catalog.listErasureManifests(after, manifestsPerRound);
+    const { manifests, lastDataId } = await catalog.scanErasureManifests(after, manifestsPerRound);
     let budget = this.#options.scrubBytesPerRound;
     let queued = 0;
     for (const manifest of manifests) {
@@ -107,9 +107,10 @@ export class ShardAuditor {
       budget -= result.scrubbedBytes;
       queued += result.queued;
     }
-    const endOfPass = manifests.length === 0;
+    // A slice of only composite manifests is not the end of the pass: the cursor moves past what was looked at.
+    const endOfPass = lastDataId === null;
     if (endOfPass && after !== null) this.#passes.inc();
-    const next = endOfPass ? "" : manifests[manifests.length - 1].dataId;
+    const next = lastDataId ?? "";
     this.#position = next;
     // The cursor only moves forward from what this round read; a racing round (another gateway) just retries.
     await catalog.transaction().check(metaKeys.auditCursor(), cursor?.versionstamp ?? null).putAuditCursor(

@@ -21,8 +21,12 @@ import {
   type GcRecord,
   gcRecordSchema,
   inlinePageSchema,
+  type LayoutRecord,
+  layoutRecordSchema,
   type ObjectHead,
   objectHeadSchema,
+  type RebalanceCursor,
+  rebalanceCursorSchema,
   type RepairRecord,
   repairRecordSchema,
   type UploadPartRecord,
@@ -223,20 +227,40 @@ export class MetadataCatalog {
 
   /**
    * Erasure manifests in data id order after `afterDataId` (from the start when null): looks at up to
-   * `scanLimit` manifest pages (composite manifests and later pages are skipped).
+   * `scanLimit` manifest pages (composite manifests and later pages are skipped). `lastDataId` is the data
+   * id of the last page looked at, where the next scan resumes; null once nothing is left.
    */
-  async listErasureManifests(afterDataId: string | null, scanLimit: number): Promise<ErasureManifest[]> {
-    const out: ErasureManifest[] = [];
+  async scanErasureManifests(
+    afterDataId: string | null,
+    scanLimit: number,
+  ): Promise<{ manifests: ErasureManifest[]; lastDataId: string | null }> {
+    const manifests: ErasureManifest[] = [];
+    let lastDataId: string | null = null;
     const selector = {
       prefix: metaKeys.manifests(),
       start: afterDataId === null ? undefined : metaKeys.manifest(afterDataId + "\u0000", 0),
     };
     for await (const entry of this.store.list(selector, { limit: scanLimit })) {
+      lastDataId = String(entry.key[1]);
       if (entry.key[2] !== 0) continue;
       const parsed = erasureManifestSchema.safeParse(entry.value);
-      if (parsed.success) out.push(parsed.data);
+      if (parsed.success) manifests.push(parsed.data);
     }
-    return out;
+    return { manifests, lastDataId };
+  }
+
+  /** The run-time changes to the worker list, or null when none were ever made. */
+  async getLayout(): Promise<Versioned<LayoutRecord> | null> {
+    const entry = await this.store.get(metaKeys.layout());
+    return entry === null ? null : { record: parseValue(entry, layoutRecordSchema), versionstamp: entry.versionstamp };
+  }
+
+  /** The rebalancer's position, or null before its first round. */
+  async getRebalanceCursor(): Promise<Versioned<RebalanceCursor> | null> {
+    const entry = await this.store.get(metaKeys.rebalanceCursor());
+    return entry === null
+      ? null
+      : { record: parseValue(entry, rebalanceCursorSchema), versionstamp: entry.versionstamp };
   }
 
   /** Where the shard auditor stopped, or null before its first round. */

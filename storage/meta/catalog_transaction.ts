@@ -18,8 +18,12 @@ import {
   erasureManifestSchema,
   type GcRecord,
   gcRecordSchema,
+  type LayoutRecord,
+  layoutRecordSchema,
   type ObjectHead,
   objectHeadSchema,
+  type RebalanceCursor,
+  rebalanceCursorSchema,
   type RepairRecord,
   repairRecordSchema,
   type UploadPartRecord,
@@ -107,6 +111,16 @@ export class CatalogTransaction {
   /** Records where the shard auditor stopped (an empty string: at the start of a new pass). */
   putAuditCursor(afterDataId: string): this {
     return this.#set(metaKeys.auditCursor(), afterDataId);
+  }
+
+  /** Records the run-time changes to the worker list. */
+  putLayout(record: LayoutRecord): this {
+    return this.#set(metaKeys.layout(), layoutRecordSchema.parse(record));
+  }
+
+  /** Records where the rebalancer's pass stands. */
+  putRebalanceCursor(record: RebalanceCursor): this {
+    return this.#set(metaKeys.rebalanceCursor(), rebalanceCursorSchema.parse(record));
   }
 
   /** Queues (or re-queues) a repair of `record.dataId`. */

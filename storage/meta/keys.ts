@@ -59,6 +59,10 @@ export const metaKeys = {
   manifests: (): MetaKey => ["manifest"],
   /** Where the shard auditor stopped (its next pass resumes after that data id). */
   auditCursor: (): MetaKey => ["audit_cursor"],
+  /** Run-time changes to the worker list (added, draining, removed workers). */
+  layout: (): MetaKey => ["layout"],
+  /** Where the rebalancer's pass stands. */
+  rebalanceCursor: (): MetaKey => ["rebalance_cursor"],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */
   gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
   /** All pending garbage, ordered by due time. */

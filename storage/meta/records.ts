@@ -63,6 +63,47 @@ export const repairRecordSchema = z.object({
 /** A queued repair. */
 export type RepairRecord = z.infer<typeof repairRecordSchema>;
 
+/** A worker added at run time (by the admin command), as the gateway's topology lists it. */
+export const layoutWorkerSchema = z.object({
+  id: z.string().min(1),
+  url: z.string().min(1),
+  region: z.string().min(1),
+  zone: z.string().min(1),
+  weight: z.number().positive(),
+});
+
+/**
+ * Changes to the configured worker list made at run time, shared by every gateway of the metadata store:
+ * workers added, workers draining (no new shards; the rebalancer moves theirs away) and workers removed
+ * once drained. `epoch` grows with every change, so a rebalance pass knows which layout it works towards.
+ */
+export const layoutRecordSchema = z.object({
+  v: z.literal(1),
+  epoch: z.number().int().min(1),
+  added: z.array(layoutWorkerSchema),
+  draining: z.array(z.string()),
+  removed: z.array(z.string()),
+});
+/** The run-time changes to the worker list. */
+export type LayoutRecord = z.infer<typeof layoutRecordSchema>;
+
+/** How far the rebalancer's current pass has come, for the layout it works towards. */
+export const rebalanceCursorSchema = z.object({
+  v: z.literal(1),
+  /** The layout epoch when the pass started (drained workers leave only if it still holds at the end). */
+  epoch: z.number().int().min(0),
+  /** Fingerprint of the placement workers (ids, zones, weights): a changed workers file starts a pass too. */
+  layout: z.string(),
+  /** The pass resumes after this data id ("" at the start of a pass). */
+  after: z.string(),
+  /** Shards seen in this pass that are not yet where the layout wants them (moves that failed or waited). */
+  pending: z.number().int().min(0),
+  /** True once a whole pass found every shard in place: nothing to do until the epoch changes. */
+  settled: z.boolean(),
+});
+/** The rebalancer's persisted position. */
+export type RebalanceCursor = z.infer<typeof rebalanceCursorSchema>;
+
 /** One rule of a bucket's CORS configuration (validated by the routes before storing). */
 export const corsRuleSchema = z.object({
   id: z.string().optional(),
