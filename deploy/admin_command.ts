@@ -2,8 +2,9 @@
  * `main.ts admin ACTION` (`deno task admin ACTION`): the root user's command line for the gateway's admin
  * endpoint. `create-key --user NAME` prints the new key as JSON (the only time its secret is shown),
  * `list-keys` prints every key without secrets, `revoke-key --access-key ID` revokes one, `health` shows the
- * workers, the repair queue and the auditor's pass as text with progress bars. Requests are
- * SigV4-signed with the root credentials from the environment, as any S3 client would sign them.
+ * workers, the repair queue, the auditor's pass and rebalancing as text with progress bars; `workers` lists
+ * the workers, `add-worker` adds one and `remove-worker` drains one. Requests are SigV4-signed with the root
+ * credentials from the environment, as any S3 client would sign them.
  */
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -11,7 +12,15 @@ import type { AdminConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 
 /** The actions of the admin command. */
-export const ADMIN_ACTIONS = ["create-key", "list-keys", "revoke-key", "health"] as const;
+export const ADMIN_ACTIONS = [
+  "create-key",
+  "list-keys",
+  "revoke-key",
+  "health",
+  "workers",
+  "add-worker",
+  "remove-worker",
+] as const;
 /** One admin action. */
 export type AdminAction = typeof ADMIN_ACTIONS[number];
 
@@ -21,7 +30,7 @@ export async function runAdminCommand(action: string | undefined, config: AdminC
     console.error(`usage: main.ts admin ${ADMIN_ACTIONS.join("|")} [--flag value ...]`);
     return 2;
   }
-  const { method, path, query } = adminRequestOf(action as AdminAction, config);
+  const { method, path, query, body: requestBody } = adminRequestOf(action as AdminAction, config);
   const url = new URL(path, config.endpoint);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const signer = new SignatureV4({
@@ -38,13 +47,17 @@ export async function runAdminCommand(action: string | undefined, config: AdminC
     port: url.port === "" ? undefined : Number(url.port),
     path: url.pathname,
     query,
-    headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    headers: {
+      host: url.host,
+      "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+      ...(requestBody === undefined ? {} : { "content-type": "application/json" }),
+    },
   });
   const client = config.caCert === ""
     ? undefined
     : Deno.createHttpClient({ caCerts: [await Deno.readTextFile(config.caCert)] });
   try {
-    const response = await fetch(url, { method, headers: signed.headers, client });
+    const response = await fetch(url, { method, headers: signed.headers, body: requestBody, client });
     const body = await response.text();
     if (!response.ok) {
       console.error(`objstore admin: ${method} ${url.pathname} failed with ${response.status}\n${body}`);
@@ -61,8 +74,28 @@ export async function runAdminCommand(action: string | undefined, config: AdminC
 function adminRequestOf(
   action: AdminAction,
   config: AdminConfig,
-): { method: string; path: string; query: Record<string, string> } {
+): { method: string; path: string; query: Record<string, string>; body?: string } {
   switch (action) {
+    case "workers":
+      return { method: "GET", path: "/_admin/workers", query: {} };
+    case "add-worker": {
+      if (config.workerId === "") throw new ConfigError("--worker-id", "add-worker needs --worker-id ID");
+      if (config.workerUrl === "") throw new ConfigError("--worker-url", "add-worker needs --worker-url URL");
+      if (config.workerZone === "") {
+        throw new ConfigError("--worker-zone", "add-worker needs --worker-zone ZONE");
+      }
+      const worker = {
+        id: config.workerId,
+        url: config.workerUrl,
+        region: config.workerRegion === "" ? config.region : config.workerRegion,
+        zone: config.workerZone,
+        weight: config.workerWeight,
+      };
+      return { method: "POST", path: "/_admin/workers", query: {}, body: JSON.stringify(worker) };
+    }
+    case "remove-worker":
+      if (config.workerId === "") throw new ConfigError("--worker-id", "remove-worker needs --worker-id ID");
+      return { method: "DELETE", path: `/_admin/workers/${encodeURIComponent(config.workerId)}`, query: {} };
     case "create-key":
       if (config.user === "") throw new ConfigError("--user", "create-key needs --user NAME");
       return { method: "POST", path: "/_admin/keys", query: { user: config.user } };
@@ -88,6 +121,19 @@ interface HealthView {
     corruptShards: number;
     position: string;
   };
+  rebalance: {
+    settled: boolean;
+    position: string;
+    movedShards: number;
+    movedBytes: number;
+    pendingShards: number;
+    draining: string[];
+  };
+}
+
+/** Data ids are random hex: the first 8 digits of a pass's position say how far it has come. */
+function passFraction(position: string): number {
+  return position === "" ? 0 : parseInt(position.slice(0, 8), 16) / 0xffffffff;
 }
 
 /** A text bar of `done` out of `total`, 20 characters wide. */
@@ -115,11 +161,19 @@ export function renderHealth(view: HealthView, nowMs = Date.now()): string {
         progressBar(repair.rebuiltShards, repair.rebuiltShards + repair.queued)
       }`,
   );
-  // Data ids are random hex: the first 8 digits of the position say how far the pass has come.
-  const position = audit.position === "" ? 0 : parseInt(audit.position.slice(0, 8), 16) / 0xffffffff;
   lines.push(
-    `audit: pass ${audit.passes + 1} ${progressBar(position, 1)}, ${audit.shardsChecked} shards checked, ` +
-      `${audit.shardsMissing} missing, ${audit.scrubbedBytes} bytes scrubbed, ${audit.corruptShards} corrupt`,
+    `audit: pass ${audit.passes + 1} ${progressBar(passFraction(audit.position), 1)}, ` +
+      `${audit.shardsChecked} shards checked, ${audit.shardsMissing} missing, ` +
+      `${audit.scrubbedBytes} bytes scrubbed, ${audit.corruptShards} corrupt`,
+  );
+  const { rebalance } = view;
+  const draining = rebalance.draining.length === 0 ? "" : `, draining ${rebalance.draining.join(", ")}`;
+  const moved = `${rebalance.movedShards} shards moved (${rebalance.movedBytes} bytes)`;
+  lines.push(
+    rebalance.settled
+      ? `rebalance: settled, ${moved}${draining}`
+      : `rebalance: running ${progressBar(passFraction(rebalance.position), 1)}, ${moved}, ` +
+        `${rebalance.pendingShards} waiting${draining}`,
   );
   return lines.join("\n");
 }

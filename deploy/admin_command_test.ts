@@ -23,11 +23,20 @@ Deno.test("renderHealth: workers down, the repair queue and the audit pass", () 
       corruptShards: 0,
       position: "80000000aa",
     },
+    rebalance: {
+      settled: false,
+      position: "40000000",
+      movedShards: 4,
+      movedBytes: 4096,
+      pendingShards: 1,
+      draining: ["z1-w1"],
+    },
   }, 61_000);
   assertEquals(text.split("\n"), [
     "workers: 1 of 2 up",
     "  z1-w2 (zone-1) down for 60 s",
     "repair: 1 data ids queued, 3 shards rebuilt (3000 bytes), 2 failed attempts [###############.....] 75%",
     "audit: pass 1 [##########..........] 50%, 18 shards checked, 1 missing, 0 bytes scrubbed, 0 corrupt",
+    "rebalance: running [#####...............] 25%, 4 shards moved (4096 bytes), 1 waiting, draining z1-w1",
   ]);
 });

@@ -29,6 +29,7 @@ Deno.test("loadWorkerConfig() fills in defaults for everything but the id and se
     dataDir: ".data",
     workerId: "z1-w1",
     clusterSecret: SECRET,
+    scrubBytesPerSecond: 8 * 1024 * 1024,
     exitWithParent: false,
     logLevel: "info",
   });
@@ -40,6 +41,7 @@ Deno.test("loadWorkerConfig() reads every setting from the environment", () => {
     OBJSTORE_HOST: "0.0.0.0",
     OBJSTORE_PORT: "4101",
     OBJSTORE_DATA_DIR: "/srv/worker",
+    OBJSTORE_SCRUB_BYTES_PER_SEC: "0",
     OBJSTORE_EXIT_WITH_PARENT: "true",
     OBJSTORE_LOG_LEVEL: "debug",
   }));
@@ -49,6 +51,7 @@ Deno.test("loadWorkerConfig() reads every setting from the environment", () => {
     dataDir: "/srv/worker",
     workerId: "z1-w1",
     clusterSecret: SECRET,
+    scrubBytesPerSecond: 0,
     exitWithParent: true,
     logLevel: "debug",
   });
@@ -56,9 +59,19 @@ Deno.test("loadWorkerConfig() reads every setting from the environment", () => {
 
 Deno.test("loadWorkerConfig() lets flags win over the environment", () => {
   const config = loadWorkerConfig(source(
-    ["--port", "5000", "--worker-id=from-flag", "--data-dir", "/flag/dir", "--host", "::1"],
-    { ...WORKER_ENV, OBJSTORE_PORT: "4000", OBJSTORE_DATA_DIR: "/env/dir", OBJSTORE_HOST: "10.0.0.1" },
+    [
+      ...["--port", "5000", "--worker-id=from-flag", "--data-dir", "/flag/dir", "--host", "::1"],
+      ...["--scrub-bytes-per-sec", "1024"],
+    ],
+    {
+      ...WORKER_ENV,
+      OBJSTORE_PORT: "4000",
+      OBJSTORE_DATA_DIR: "/env/dir",
+      OBJSTORE_HOST: "10.0.0.1",
+      OBJSTORE_SCRUB_BYTES_PER_SEC: "0",
+    },
   ));
+  assertEquals(config.scrubBytesPerSecond, 1024);
   assertEquals(config.port, 5000);
   assertEquals(config.workerId, "from-flag");
   assertEquals(config.dataDir, "/flag/dir");
@@ -98,6 +111,8 @@ const BAD_WORKER_VALUES: readonly { args: string[]; env: Record<string, string>;
   { args: ["--host", ""], env: {}, setting: "--host" },
   { args: ["--data-dir="], env: {}, setting: "--data-dir" },
   { args: [], env: { OBJSTORE_DATA_DIR: "" }, setting: "OBJSTORE_DATA_DIR" },
+  { args: ["--scrub-bytes-per-sec", "-1"], env: {}, setting: "--scrub-bytes-per-sec" },
+  { args: [], env: { OBJSTORE_SCRUB_BYTES_PER_SEC: "8MiB" }, setting: "OBJSTORE_SCRUB_BYTES_PER_SEC" },
 ];
 
 for (const c of BAD_WORKER_VALUES) {
@@ -160,6 +175,8 @@ const DEFAULT_GATEWAY_SETTINGS = {
   workerDownAfterMs: 300_000,
   auditIntervalMs: 60_000,
   scrubBytesPerRound: 67_108_864,
+  rebalanceIntervalMs: 5000,
+  repairBytesPerSec: 268_435_456,
   edgeCacheBytes: 256 * 1024 * 1024,
   edgeMaxObjectBytes: 8 * 1024 * 1024,
   edgeAdmission: "tinylfu",

@@ -1,11 +1,12 @@
 /**
  * Builds and runs a gateway from its configuration: opens the Deno KV metadata file (this process
- * becomes its only owner), wires tiers and routes, serves S3 on `Deno.serve`, and runs the garbage
- * collector on an interval. Prints `endpoint: URL` once it accepts requests.
+ * becomes its only owner), wires tiers and routes, serves S3 on `Deno.serve`, and runs the background
+ * work on intervals: garbage collection, heartbeats, repair, the shard audit and rebalancing. Prints `endpoint: URL` once it accepts requests.
  */
 import { createHash } from "node:crypto";
 import { createGatewayApp, type GatewayConnection, type S3Owner } from "../routes/mod.ts";
 import {
+  ByteRateLimiter,
   GarbageCollector,
   KvMetaStore,
   Logger,
@@ -21,6 +22,7 @@ import {
 } from "../storage/mod.ts";
 import {
   BucketService,
+  ClusterLayout,
   DataReader,
   EdgeCache,
   MultipartService,
@@ -28,6 +30,7 @@ import {
   RegionalTier,
   ROOT_USER_NAME,
   ShardAuditor,
+  ShardRebalancer,
   ShardRepairer,
   UserService,
   WorkerHealth,
@@ -52,6 +55,8 @@ export interface GatewayParts {
   readonly repairer: ShardRepairer;
   /** Checks and scrubs shards on their workers, queueing repairs (run on an interval by `startGateway`). */
   readonly auditor: ShardAuditor;
+  /** Moves shards to their placement after workers were added or started draining (run on an interval). */
+  readonly rebalancer: ShardRebalancer;
   /** Heartbeats of the workers (run on an interval by `startGateway`). */
   readonly health: WorkerHealth;
   readonly logger: Logger;
@@ -61,23 +66,14 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, repairer, auditor, health, logger, close } = await buildGateway(config);
-  const healthLoop = new BackgroundLoop(
-    config.healthIntervalMs,
-    () => health.checkAll(),
-    logger.child("health"),
-  );
-  const auditLoop = new BackgroundLoop(
-    config.auditIntervalMs,
-    () => auditor.runOnce(),
-    logger.child("audit"),
-  );
-  const gcLoop = new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc"));
-  const repairLoop = new BackgroundLoop(
-    config.repairIntervalMs,
-    () => repairer.runOnce(),
-    logger.child("repair"),
-  );
+  const { app, gc, repairer, auditor, rebalancer, health, logger, close } = await buildGateway(config);
+  const loops = [
+    new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc")),
+    new BackgroundLoop(config.healthIntervalMs, () => health.checkAll(), logger.child("health")),
+    new BackgroundLoop(config.repairIntervalMs, () => repairer.runOnce(), logger.child("repair")),
+    new BackgroundLoop(config.auditIntervalMs, () => auditor.runOnce(), logger.child("audit")),
+    new BackgroundLoop(config.rebalanceIntervalMs, () => rebalancer.runOnce(), logger.child("rebalance")),
+  ];
   const listen = { hostname: config.host, port: config.port, onListen: () => {} };
   const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
     app.fetch(request, { remoteAddr: info.remoteAddr });
@@ -88,10 +84,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   const port = server.addr.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
-  gcLoop.start();
-  healthLoop.start();
-  repairLoop.start();
-  auditLoop.start();
+  for (const loop of loops) loop.start();
   let stopped = false;
   return {
     port,
@@ -99,10 +92,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     async shutdown() {
       if (stopped) return;
       stopped = true;
-      await gcLoop.stop();
-      await repairLoop.stop();
-      await healthLoop.stop();
-      await auditLoop.stop();
+      for (const loop of loops) await loop.stop();
       await server.shutdown();
       close();
     },
@@ -131,6 +121,18 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     clusterSecret: config.clusterSecret,
     requestTimeoutMs: config.workerTimeoutMs,
   });
+  // Workers added or drained at run time (by the admin command) apply before the first request.
+  const layout = new ClusterLayout({
+    catalog,
+    pool,
+    configured: config.workers,
+    totalShards: config.dataShards + config.parityShards,
+    maxShardsPerZone: Math.max(1, config.parityShards),
+    logger: logger.child("layout"),
+  });
+  await layout.refresh();
+  // Repair and rebalancing share one bandwidth bound.
+  const backgroundBandwidth = new ByteRateLimiter(config.repairBytesPerSec);
   // Degraded reads queue repairs; the repairer needs the tier, so it is bound once both exist.
   const late: { repairer?: ShardRepairer } = {};
   const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
@@ -155,6 +157,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("repair"),
     metrics,
     batchSize: 16,
+    limiter: backgroundBandwidth,
   });
   late.repairer = repairer;
   const auditor = new ShardAuditor({
@@ -167,6 +170,17 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     metrics,
     manifestsPerRound: 256,
     scrubBytesPerRound: config.scrubBytesPerRound,
+  });
+  const rebalancer = new ShardRebalancer({
+    health,
+    catalog,
+    regional,
+    pool,
+    layout,
+    logger: logger.child("rebalance"),
+    metrics,
+    manifestsPerRound: 256,
+    limiter: backgroundBandwidth,
   });
   const buckets = new BucketService({ catalog, clock, region: config.region });
   const objects = new ObjectService({
@@ -210,7 +224,17 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     secureTransport: config.tls !== null,
     nowMs: () => clock.nowMs(),
     metricsText: () => metrics.render(),
-    clusterHealth: () => ({ workers: health.snapshot(), repair: repairer.stats(), audit: auditor.stats() }),
+    clusterHealth: () => ({
+      workers: health.snapshot(),
+      repair: repairer.stats(),
+      audit: auditor.stats(),
+      rebalance: rebalancer.stats(),
+    }),
+    workers: {
+      list: () => layout.workers(),
+      add: (worker) => layout.addWorker(worker),
+      drain: (workerId) => layout.drainWorker(workerId),
+    },
     users: {
       isRoot,
       createKey: (userName) => users.createKey(userName),
@@ -248,6 +272,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     gc,
     repairer,
     auditor,
+    rebalancer,
     health,
     logger,
     close: () => {

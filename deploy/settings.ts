@@ -209,6 +209,22 @@ export const GATEWAY_SETTINGS = {
       "Shard bytes each audit round reads whole so workers verify every block (scrubbing); 0 checks presence only.",
     schema: wholeNumber(0, 1_099_511_627_776),
   },
+  rebalanceIntervalMs: {
+    env: "OBJSTORE_REBALANCE_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "5000",
+    description:
+      "How often the rebalancer moves the shards of the next 256 manifests to their placement after workers were added or started draining.",
+    schema: wholeNumber(50, 86_400_000),
+  },
+  repairBytesPerSec: {
+    env: "OBJSTORE_REPAIR_BYTES_PER_SEC",
+    unit: "bytes per second",
+    defaultValue: String(256 * 1024 * 1024),
+    description:
+      "Bandwidth bound of background work: object bytes that repair and rebalancing together read per second to rebuild shards; 0 is unbounded.",
+    schema: wholeNumber(0, 1_099_511_627_776),
+  },
   edgeCacheBytes: {
     env: "OBJSTORE_EDGE_CACHE_BYTES",
     unit: "bytes",
@@ -289,6 +305,16 @@ export const WORKER_SETTINGS = {
     schema: z.string().regex(/^[a-z0-9-]{1,64}$/, "expected 1-64 lower-case letters, digits or '-'"),
   },
   clusterSecret: GATEWAY_SETTINGS.clusterSecret,
+  scrubBytesPerSecond: {
+    env: "OBJSTORE_SCRUB_BYTES_PER_SEC",
+    flag: "scrub-bytes-per-sec",
+    unit: "bytes per second",
+    defaultValue: String(8 * 1024 * 1024),
+    description:
+      "Pace at which the worker re-reads every shard file and checks every block (scrubbing); a corrupt shard " +
+      "is quarantined and reported to gateways for repair. 0 turns scrubbing off.",
+    schema: wholeNumber(0, 1_099_511_627_776),
+  },
   exitWithParent: GATEWAY_SETTINGS.exitWithParent,
   logLevel: GATEWAY_SETTINGS.logLevel,
 } as const satisfies Record<string, SettingSpec<unknown>>;
@@ -363,5 +389,46 @@ export const ADMIN_SETTINGS = {
     defaultValue: "",
     description: "revoke-key: the access key to revoke.",
     schema: z.string(),
+  },
+  workerId: {
+    env: "OBJSTORE_ADMIN_WORKER_ID",
+    flag: "worker-id",
+    unit: "worker id",
+    defaultValue: "",
+    description: "add-worker, remove-worker: the worker's id.",
+    schema: z.string(),
+  },
+  workerUrl: {
+    env: "OBJSTORE_ADMIN_WORKER_URL",
+    flag: "worker-url",
+    unit: "URL",
+    defaultValue: "",
+    description: "add-worker: the worker's base URL, as the worker printed it.",
+    schema: z.string(),
+  },
+  workerZone: {
+    env: "OBJSTORE_ADMIN_WORKER_ZONE",
+    flag: "worker-zone",
+    unit: "zone",
+    defaultValue: "",
+    description: "add-worker: the zone the worker is in.",
+    schema: z.string(),
+  },
+  workerRegion: {
+    env: "OBJSTORE_ADMIN_WORKER_REGION",
+    flag: "worker-region",
+    unit: "region",
+    defaultValue: "",
+    description: "add-worker: the worker's region (the signing region when empty).",
+    schema: z.string(),
+  },
+  workerWeight: {
+    env: "OBJSTORE_ADMIN_WORKER_WEIGHT",
+    flag: "worker-weight",
+    unit: "weight",
+    defaultValue: "1",
+    description:
+      "add-worker: the worker's share of shards relative to the others (proportional to capacity).",
+    schema: z.coerce.number().positive().max(1_000_000),
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;

@@ -2,7 +2,7 @@
 import type { BucketService, MultipartService, ObjectService } from "../tiers/mod.ts";
 import type { AuthResult } from "./auth/mod.ts";
 import type { PolicyMemo } from "./policy/mod.ts";
-import type { ClusterHealth, UserAdministration } from "./admin_api.ts";
+import type { ClusterHealth, UserAdministration, WorkerAdministration } from "./admin_api.ts";
 import type { S3Operation } from "./s3_operation.ts";
 
 /** The identity that owns buckets (S3's canonical user). */
@@ -24,6 +24,8 @@ export interface GatewayServices {
   readonly clusterHealth: () => ClusterHealth;
   /** Access keys of users, managed by the root user through the admin endpoint. */
   readonly users: UserAdministration;
+  /** The worker list, changed by the root user through the admin endpoint. */
+  readonly workers: WorkerAdministration;
   /** Resolves an access key to its secret and owner; null when unknown. */
   readonly lookupUser: (accessKeyId: string) => Promise<{ secretKey: string; owner: S3Owner } | null>;
   readonly nowMs: () => number;

@@ -19,3 +19,5 @@ export * from "./version_lister.ts";
 export * from "./shard_repairer.ts";
 export * from "./shard_auditor.ts";
 export * from "./worker_health.ts";
+export * from "./cluster_layout.ts";
+export * from "./shard_rebalancer.ts";

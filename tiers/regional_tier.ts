@@ -4,6 +4,7 @@
  * reader (degraded reads reconstruct from parity).
  */
 import {
+  type ByteRateLimiter,
   type Counter,
   type ErasureManifest,
   type Logger,
@@ -81,7 +82,7 @@ export class RegionalTier {
     const total = dataShards + parityShards;
     const placement = placeShards(dataId, pool.topology, total, Math.max(1, parityShards));
     if (health === undefined || placement.every((worker) => health.isUp(worker.id))) return placement;
-    const up = pool.topology.workers.filter((worker) => health.isUp(worker.id))
+    const up = pool.topology.placementWorkers.filter((worker) => health.isUp(worker.id))
       .sort((a, b) => rendezvousScore(dataId, b) - rendezvousScore(dataId, a));
     // At most two shards per worker: with fewer workers up, the write reports the missing quorum.
     const perWorker = Math.ceil(total / up.length);
@@ -135,9 +136,15 @@ export class RegionalTier {
   /**
    * Rebuilds shards of `manifest` onto `targets`: reads the object from any k healthy shards (without
    * reporting the read as degraded: it is the repair) and streams the targets' shards, encoded afresh.
+   * With a `limiter`, the object's bytes are read no faster than it allows (background bandwidth bound).
    */
-  async rebuild(manifest: ErasureManifest, targets: readonly RebuildTarget[]): Promise<RebuildOutcome[]> {
-    return await rebuildShards(this.read(manifest, undefined, false), {
+  async rebuild(
+    manifest: ErasureManifest,
+    targets: readonly RebuildTarget[],
+    limiter?: ByteRateLimiter,
+  ): Promise<RebuildOutcome[]> {
+    const body = this.read(manifest, undefined, false);
+    return await rebuildShards(limiter === undefined ? body : limiter.throttle(body), {
       dataId: manifest.dataId,
       layout: new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes),
       codec: this.#codec(manifest.dataShards, manifest.parityShards),

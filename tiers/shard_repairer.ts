@@ -6,6 +6,7 @@
  * meanwhile; a shard that could not be rebuilt stays marked missing and queued.
  */
 import {
+  type ByteRateLimiter,
   type Counter,
   type ErasureManifest,
   type Gauge,
@@ -37,6 +38,8 @@ export interface ShardRepairerOptions {
   /** Which workers answer; a worker down longer than `downAfterMs` has its shards rebuilt elsewhere at once. */
   readonly health?: WorkerHealth;
   readonly downAfterMs?: number;
+  /** Bounds the bytes repair reads per second (shared with rebalancing); unbounded when absent. */
+  readonly limiter?: ByteRateLimiter;
 }
 
 /** What the repairer has done since the gateway started. */
@@ -168,7 +171,7 @@ export class ShardRepairer {
     for (let round = 0; round < 2 && targets.length > 0; round++) {
       let outcomes;
       try {
-        outcomes = await regional.rebuild(manifest, targets);
+        outcomes = await regional.rebuild(manifest, targets, this.#options.limiter);
       } catch (error) {
         logger.warn("repair could not read the object", { dataId, error });
         this.#failures.inc(targets.length);
@@ -211,7 +214,7 @@ export class ShardRepairer {
       const moves = this.#alternativeTargets(manifest, shards, misplaced);
       if (moves.length > 0) {
         try {
-          for (const outcome of await regional.rebuild(manifest, moves)) {
+          for (const outcome of await regional.rebuild(manifest, moves, this.#options.limiter)) {
             if (!outcome.ok) continue;
             moved.push({ shardIndex: outcome.shardIndex, from: shards[outcome.shardIndex].workerId });
             shards[outcome.shardIndex] = { workerId: outcome.workerId, checksum: outcome.checksum };
@@ -317,10 +320,13 @@ export class ShardRepairer {
       }
     });
     const health = this.#options.health;
-    const ranked = topology.workers.filter((worker) => health === undefined || health.isUp(worker.id)).sort((
-      a,
-      b,
-    ) => rendezvousScore(manifest.dataId, b) - rendezvousScore(manifest.dataId, a));
+    const ranked = topology.placementWorkers.filter((worker) =>
+      health === undefined || health.isUp(worker.id)
+    )
+      .sort((
+        a,
+        b,
+      ) => rendezvousScore(manifest.dataId, b) - rendezvousScore(manifest.dataId, a));
     const targets: RebuildTarget[] = [];
     for (const shardIndex of indexes) {
       const previous = shards[shardIndex].workerId;
