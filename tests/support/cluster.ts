@@ -113,6 +113,25 @@ export class TestCluster implements AsyncDisposable {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** Runs `main.ts admin ...args` against this cluster as the root user. */
+  async admin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--config", CONFIG, MAIN, "admin", ...args, "--endpoint", this.endpoint],
+      env: {
+        OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
+        OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  }
+
   /** Data directory of the gateway (holds the metadata KV file). */
   get gatewayDir(): string {
     return `${this.dir}/gateway`;
