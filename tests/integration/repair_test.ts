@@ -6,7 +6,7 @@
  */
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { TEST_CREDENTIALS, type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
+import { type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
 import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
 import { shardFiles, waitFor } from "../support/shard_files.ts";
@@ -228,27 +228,9 @@ Deno.test("a worker down longer than the setting has its shards rebuilt elsewher
     20_000,
     "the down worker's shard is rebuilt on a spare",
   );
-  const admin = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--config",
-      new URL("../../deno.json", import.meta.url).pathname,
-      new URL("../../main.ts", import.meta.url).pathname,
-      "admin",
-      "health",
-      "--endpoint",
-      cluster.endpoint,
-    ],
-    env: {
-      OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
-      OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(admin.stdout);
-  assertEquals(admin.code, 0, new TextDecoder().decode(admin.stderr));
+  const admin = await cluster.admin("health");
+  const text = admin.stdout;
+  assertEquals(admin.code, 0, admin.stderr);
   assert(
     text.includes("workers: 11 of 12 up") && text.includes(`${gone} (`) && text.includes("down for"),
     text,

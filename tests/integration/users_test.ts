@@ -12,36 +12,15 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { TEST_CREDENTIALS, TestCluster } from "../support/cluster.ts";
+import { TestCluster } from "../support/cluster.ts";
 import { signedFetch } from "../support/signed_fetch.ts";
 import { assert, assertEquals, assertRejectsS3 } from "../support/asserts.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 interface IssuedKey {
   accessKeyId: string;
   secretKey: string;
   userName: string;
   userId: string;
-}
-
-/** Runs `main.ts admin ...args` against the cluster as the root user. */
-async function admin(
-  endpoint: string,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG, MAIN, "admin", ...args, "--endpoint", endpoint],
-    env: {
-      OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
-      OBJSTORE_ROOT_SECRET_KEY: TEST_CREDENTIALS.secretAccessKey,
-    },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
 function clientFor(endpoint: string, key: IssuedKey): S3Client {
@@ -57,11 +36,11 @@ function clientFor(endpoint: string, key: IssuedKey): S3Client {
 Deno.test("users, access keys and bucket isolation through real processes", async (t) => {
   await using cluster = await TestCluster.start();
   const root = cluster.client();
-  const created = await admin(cluster.endpoint, "create-key", "--user", "alice");
+  const created = await cluster.admin("create-key", "--user", "alice");
   assertEquals(created.code, 0, created.stderr);
   const aliceKey = JSON.parse(created.stdout) as IssuedKey;
   const bobKey = JSON.parse(
-    (await admin(cluster.endpoint, "create-key", "--user", "bob")).stdout,
+    (await cluster.admin("create-key", "--user", "bob")).stdout,
   ) as IssuedKey;
   const alice = clientFor(cluster.endpoint, aliceKey);
   const bob = clientFor(cluster.endpoint, bobKey);
@@ -73,7 +52,7 @@ Deno.test("users, access keys and bucket isolation through real processes", asyn
       "alice",
     ]);
     assertEquals(aliceKey.userId.length, 64);
-    const listed = await admin(cluster.endpoint, "list-keys");
+    const listed = await cluster.admin("list-keys");
     assertEquals(listed.code, 0, listed.stderr);
     const keys = (JSON.parse(listed.stdout) as { keys: Array<Record<string, unknown>> }).keys;
     assertEquals(keys.map((key) => key.userName).sort(), ["alice", "bob"]);
@@ -168,24 +147,24 @@ Deno.test("users, access keys and bucket isolation through real processes", asyn
     const anonymous = await fetch(`${cluster.endpoint}/_admin/keys`, { method: "POST" });
     await anonymous.body?.cancel();
     assertEquals(anonymous.status, 403);
-    const badName = await admin(cluster.endpoint, "create-key", "--user", "root");
+    const badName = await cluster.admin("create-key", "--user", "root");
     assertEquals(badName.code, 1);
     assert(badName.stderr.includes("InvalidArgument"), badName.stderr);
-    const missing = await admin(cluster.endpoint, "create-key");
+    const missing = await cluster.admin("create-key");
     assertEquals(missing.code, 2, missing.stderr);
   });
 
   await t.step("a revoked key is refused from the next request on; other keys keep working", async () => {
-    const revoked = await admin(cluster.endpoint, "revoke-key", "--access-key", aliceKey.accessKeyId);
+    const revoked = await cluster.admin("revoke-key", "--access-key", aliceKey.accessKeyId);
     assertEquals(revoked.code, 0, revoked.stderr);
     await assertRejectsS3(() => alice.send(new ListBucketsCommand({})), "InvalidAccessKeyId", 403);
     assertEquals((await bob.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name), ["bob-data"]);
-    const again = await admin(cluster.endpoint, "revoke-key", "--access-key", aliceKey.accessKeyId);
+    const again = await cluster.admin("revoke-key", "--access-key", aliceKey.accessKeyId);
     assertEquals(again.code, 1);
     assert(again.stderr.includes("NoSuchEntity"), again.stderr);
     // Alice's data stays hers: a new key for her reaches it again.
     const renewed = JSON.parse(
-      (await admin(cluster.endpoint, "create-key", "--user", "alice")).stdout,
+      (await cluster.admin("create-key", "--user", "alice")).stdout,
     ) as IssuedKey;
     assertEquals(renewed.userId, aliceKey.userId);
     const aliceAgain = clientFor(cluster.endpoint, renewed);
