@@ -10,6 +10,7 @@ import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AdminConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
+import { passProgress } from "../tiers/mod.ts";
 
 /** The actions of the admin command. */
 export const ADMIN_ACTIONS = [
@@ -131,11 +132,6 @@ interface HealthView {
   };
 }
 
-/** Data ids are random hex: the first 8 digits of a pass's position say how far it has come. */
-function passFraction(position: string): number {
-  return position === "" ? 0 : parseInt(position.slice(0, 8), 16) / 0xffffffff;
-}
-
 /** A text bar of `done` out of `total`, 20 characters wide. */
 export function progressBar(done: number, total: number): string {
   const fraction = total <= 0 ? 1 : Math.min(1, Math.max(0, done / total));
@@ -162,7 +158,7 @@ export function renderHealth(view: HealthView, nowMs = Date.now()): string {
       }`,
   );
   lines.push(
-    `audit: pass ${audit.passes + 1} ${progressBar(passFraction(audit.position), 1)}, ` +
+    `audit: pass ${audit.passes + 1} ${progressBar(passProgress(audit.position), 1)}, ` +
       `${audit.shardsChecked} shards checked, ${audit.shardsMissing} missing, ` +
       `${audit.scrubbedBytes} bytes scrubbed, ${audit.corruptShards} corrupt`,
   );
@@ -172,7 +168,7 @@ export function renderHealth(view: HealthView, nowMs = Date.now()): string {
   lines.push(
     rebalance.settled
       ? `rebalance: settled, ${moved}${draining}`
-      : `rebalance: running ${progressBar(passFraction(rebalance.position), 1)}, ${moved}, ` +
+      : `rebalance: running ${progressBar(passProgress(rebalance.position), 1)}, ${moved}, ` +
         `${rebalance.pendingShards} waiting${draining}`,
   );
   return lines.join("\n");

@@ -13,3 +13,13 @@ export function newTimeOrderedId(nowMs: number): string {
 export function newRandomId(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(16)));
 }
+
+/**
+ * How far a pass over data ids in key order has come when it stands after `dataId` (0 at the start, "" is
+ * the start): data ids are uniformly random hex, so their first 8 digits say it.
+ */
+export function passProgress(dataId: string): number {
+  if (dataId === "") return 0;
+  const lead = parseInt(dataId.slice(0, 8).padEnd(8, "0"), 16);
+  return Number.isFinite(lead) ? lead / 0xffffffff : 0;
+}

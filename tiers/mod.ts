@@ -21,3 +21,4 @@ export * from "./shard_auditor.ts";
 export * from "./worker_health.ts";
 export * from "./cluster_layout.ts";
 export * from "./shard_rebalancer.ts";
+export { passProgress } from "./ids.ts";

@@ -8,6 +8,7 @@
 import {
   type Counter,
   type ErasureManifest,
+  type Gauge,
   isStoreError,
   type Logger,
   type MetadataCatalog,
@@ -18,6 +19,7 @@ import {
 } from "../storage/mod.ts";
 import { misplacedShards, type ShardRepairer } from "./shard_repairer.ts";
 import type { WorkerHealth } from "./worker_health.ts";
+import { passProgress } from "./ids.ts";
 
 /** What the auditor needs. */
 export interface ShardAuditorOptions {
@@ -54,6 +56,7 @@ export class ShardAuditor {
   readonly #scrubbedBytes: Counter;
   readonly #corrupt: Counter;
   readonly #passes: Counter;
+  readonly #progress: Gauge;
 
   constructor(options: ShardAuditorOptions) {
     this.#options = options;
@@ -73,6 +76,10 @@ export class ShardAuditor {
     this.#corrupt = metrics.counter(
       "objstore_scrub_corrupt_shards_total",
       "Shards scrubbing found corrupt (quarantined by the worker, queued for repair).",
+    );
+    this.#progress = metrics.gauge(
+      "objstore_audit_pass_progress_ratio",
+      "How far the auditor's (and scrub's) current pass over the manifests has come, 0 to 1.",
     );
     this.#passes = metrics.counter(
       "objstore_audit_passes_total",
@@ -112,6 +119,7 @@ export class ShardAuditor {
     if (endOfPass && after !== null) this.#passes.inc();
     const next = lastDataId ?? "";
     this.#position = next;
+    this.#progress.set(passProgress(next));
     // The cursor only moves forward from what this round read; a racing round (another gateway) just retries.
     await catalog.transaction().check(metaKeys.auditCursor(), cursor?.versionstamp ?? null).putAuditCursor(
       next,

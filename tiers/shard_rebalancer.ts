@@ -28,6 +28,7 @@ import {
 import type { ClusterLayout } from "./cluster_layout.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 import { misplacedShards } from "./shard_repairer.ts";
+import { passProgress } from "./ids.ts";
 import type { WorkerHealth } from "./worker_health.ts";
 
 /** What the rebalancer needs. */
@@ -74,6 +75,7 @@ export class ShardRebalancer {
   readonly #failures: Counter;
   readonly #pending: Gauge;
   readonly #settled: Gauge;
+  readonly #progress: Gauge;
   #position = "";
 
   constructor(options: ShardRebalancerOptions) {
@@ -91,6 +93,10 @@ export class ShardRebalancer {
     this.#pending = metrics.gauge(
       "objstore_rebalance_pending_shards",
       "Shards the current rebalance pass found away from their placement and could not move yet.",
+    );
+    this.#progress = metrics.gauge(
+      "objstore_rebalance_pass_progress_ratio",
+      "How far the current rebalance pass over the manifests has come, 0 to 1 (1 when settled).",
     );
     this.#settled = metrics.gauge(
       "objstore_rebalance_settled",
@@ -124,6 +130,7 @@ export class ShardRebalancer {
       this.#settled.set(1);
       this.#pending.set(0);
       this.#position = "";
+      this.#progress.set(1);
       return 0;
     }
     this.#settled.set(0);
@@ -152,6 +159,7 @@ export class ShardRebalancer {
       .commit();
     if (committed === null) return moved; // another gateway's round got there first
     this.#position = next.after;
+    this.#progress.set(next.settled ? 1 : passProgress(next.after));
     this.#pending.set(next.settled ? 0 : pending);
     if (next.settled) {
       this.#settled.set(1);

@@ -79,6 +79,7 @@ function assertPlacementRules(byData: Awaited<ReturnType<typeof placements>>, ob
 async function settledAfterMoves(cluster: TestCluster, movedBefore: number): Promise<boolean> {
   const metrics = await scrapeMetrics(cluster.endpoint);
   return metrics.get("objstore_rebalance_settled") === 1 &&
+    metrics.get("objstore_rebalance_pass_progress_ratio") === 1 &&
     (metrics.get("objstore_rebalance_shards_moved_total") ?? 0) > movedBefore;
 }
 
