@@ -5,10 +5,12 @@
  * error and never served. Reads use an explicit seek plus read per chunk and hold at most one chunk
  * of about `READ_CHUNK_BYTES` (at least one frame) in memory.
  *
- * Each chunk is a new buffer on purpose: `Deno.serve` keeps a reference to a response chunk after the
- * stream hands it over and writes it to the socket later, so refilling one buffer corrupts the body
- * (measured: a reused 64 KiB buffer garbled 99% of a 13 MB response). Garbage collection bounds the
- * memory instead, since the response stream pulls one chunk at a time.
+ * Each chunk `readChunk()` returns is a new buffer on purpose: `Deno.serve` keeps a reference to a
+ * response chunk after the stream hands it over and writes it to the socket later, so refilling one buffer
+ * corrupts the body (measured: a reused 64 KiB buffer garbled 99% of a 13 MB response). Garbage
+ * collection bounds the memory instead, since the response stream pulls one chunk at a time.
+ * `readChunkInto()` fills the caller's buffer instead, for readers that are done with a chunk before they
+ * read the next (the scrubber), never for response bodies.
  */
 
 import { assert, crc32, StoreError } from "../core/mod.ts";
@@ -104,13 +106,62 @@ export class ShardFile implements Disposable {
    */
   async readChunk(): Promise<Uint8Array | null> {
     assert(!this.#closed, `${this.#label} is closed`);
-    if (this.#nextBlock >= this.#endBlock) return null;
+    const frameBytes = this.header.blockSizeBytes + FRAME_OVERHEAD_BYTES;
+    const count = this.#framesFitting(Math.max(READ_CHUNK_BYTES, frameBytes));
+    if (count === 0) return null;
+    const { blockSizeBytes, dataLength } = this.header;
+    return await this.#readFrames(
+      count,
+      new Uint8Array(framesByteLength(this.#nextBlock, count, dataLength, blockSizeBytes)),
+    );
+  }
+
+  /**
+   * Like `readChunk()`, but reads as many whole frames as fit into `target` (at least one must) and
+   * returns a view of it, which the next call overwrites. Null after the last frame.
+   */
+  async readChunkInto(target: Uint8Array): Promise<Uint8Array | null> {
+    assert(!this.#closed, `${this.#label} is closed`);
+    const count = this.#framesFitting(target.length);
+    if (count === 0) return null;
+    const { blockSizeBytes, dataLength } = this.header;
+    return await this.#readFrames(
+      count,
+      target.subarray(0, framesByteLength(this.#nextBlock, count, dataLength, blockSizeBytes)),
+    );
+  }
+
+  /** Bytes the next `readChunkInto()` reads into a buffer of `capacityBytes`; 0 after the last frame. */
+  nextChunkBytes(capacityBytes: number): number {
+    const { blockSizeBytes, dataLength } = this.header;
+    return framesByteLength(this.#nextBlock, this.#framesFitting(capacityBytes), dataLength, blockSizeBytes);
+  }
+
+  /** Frames of the selected range, from the next one, that fit in `capacityBytes` (asserted >= 1 if any). */
+  #framesFitting(capacityBytes: number): number {
+    const remaining = this.#endBlock - this.#nextBlock;
+    if (remaining <= 0) return 0;
+    const { blockSizeBytes, dataLength } = this.header;
+    let count = Math.min(remaining, Math.floor(capacityBytes / (blockSizeBytes + FRAME_OVERHEAD_BYTES)));
+    // Only the last block may be short, so one more frame can fit only if it is that one.
+    if (
+      count < remaining &&
+      framesByteLength(this.#nextBlock, count + 1, dataLength, blockSizeBytes) <= capacityBytes
+    ) {
+      count++;
+    }
+    assert(
+      count >= 1,
+      `A ${capacityBytes}-byte buffer cannot hold block ${this.#nextBlock} of ${this.#label}`,
+    );
+    return count;
+  }
+
+  /** Reads `count` frames from the next block into `chunk` (exactly their size) and checks each block. */
+  async #readFrames(count: number, chunk: Uint8Array): Promise<Uint8Array> {
     const { blockSizeBytes, dataLength } = this.header;
     const frameBytes = blockSizeBytes + FRAME_OVERHEAD_BYTES;
-    const framesPerChunk = Math.max(1, Math.floor(READ_CHUNK_BYTES / frameBytes));
     const first = this.#nextBlock;
-    const count = Math.min(framesPerChunk, this.#endBlock - first);
-    const chunk = new Uint8Array(framesByteLength(first, count, dataLength, blockSizeBytes));
     await this.#file.seek(SHARD_HEADER_BYTES + first * frameBytes, Deno.SeekMode.Start);
     const filled = await readFull(this.#file, chunk);
     if (filled !== chunk.length) {
