@@ -25,6 +25,14 @@ export {
   verifyClusterRequest,
 } from "./cluster_auth.ts";
 export {
+  DEFAULT_SCRUB_BYTES_PER_SECOND,
+  DEFAULT_SCRUB_PASS_INTERVAL_MS,
+  type ScrubStats,
+  ShardScrubber,
+  type ShardScrubberOptions,
+} from "./shard_scrubber.ts";
+export { DEFAULT_QUARANTINE_LOG_ENTRIES, type QuarantinedShard, QuarantineLog } from "./quarantine_log.ts";
+export {
   DEFAULT_MAX_CONCURRENT_REQUESTS,
   startWorkerServer,
   type WorkerServer,

@@ -31,7 +31,10 @@ export interface TestWorker extends AsyncDisposable {
   client: WorkerClient;
 }
 
-/** Starts a worker on a free port in a fresh temp directory. */
+/**
+ * Starts a worker on a free port in a fresh temp directory. Scrubbing is off unless `scrubBytesPerSecond`
+ * is given, so a test that damages a shard knows who finds it.
+ */
 export async function startTestWorker(options: Partial<WorkerServerOptions> = {}): Promise<TestWorker> {
   const rootDir = await Deno.makeTempDir({ prefix: "objstore_worker_test_" });
   const dataDir = options.dataDir ?? `${rootDir}/data`;
@@ -41,6 +44,7 @@ export async function startTestWorker(options: Partial<WorkerServerOptions> = {}
     clusterSecret: TEST_SECRET,
     workerId: "w-test",
     logger: new Logger("worker-test", "error"),
+    scrubBytesPerSecond: 0,
     ...options,
     dataDir,
   });

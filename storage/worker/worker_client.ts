@@ -21,14 +21,16 @@ import {
   FIRST_BLOCK_HEADER,
   HEALTH_PATH,
   type HealthResponseBody,
+  MAX_JSON_BODY_BYTES,
   parseErrorBody,
+  parseQuarantinedShards,
+  parseScrubStats,
   type PutShardResponseBody,
   shardRequestPath,
 } from "./worker_protocol.ts";
 
 /** Default bound on one wait on a worker. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-const MAX_JSON_BODY_BYTES = 64 * 1024;
 const KINDS_FROM_BODY: ReadonlySet<string> = new Set<StoreErrorKind>([
   "corrupt_block",
   "incomplete_body",
@@ -196,7 +198,11 @@ export class WorkerClient {
     await response.body?.cancel();
   }
 
-  /** Checks that the worker answers, and that it is the worker this client expects. */
+  /**
+   * Checks that the worker answers, and that it is the worker this client expects. The answer's
+   * `quarantined` list is always present, holding only well-formed entries (empty from older workers);
+   * `scrub` is present only when the worker sent well-formed counters.
+   */
   async health(signal?: AbortSignal): Promise<HealthResponseBody> {
     const response = await this.#send("GET", HEALTH_PATH, signal);
     const body = await this.#readJson<HealthResponseBody>(response, "GET", HEALTH_PATH);
@@ -208,7 +214,14 @@ export class WorkerClient {
         } (ok: ${body.ok}), expected ${this.workerId}`,
       );
     }
-    return body;
+    const quarantinedTotal = Number.isSafeInteger(body.quarantinedTotal) ? body.quarantinedTotal : undefined;
+    return {
+      workerId: body.workerId,
+      ok: body.ok,
+      scrub: parseScrubStats(body.scrub),
+      quarantined: parseQuarantinedShards(body.quarantined),
+      quarantinedTotal,
+    };
   }
 
   /** Sends one signed request; resolves with a 2xx response, or throws the mapped error. */

@@ -201,7 +201,8 @@ Deno.test("WorkerClient.putShard() maps a refused block to corrupt_block and sto
 
 Deno.test("WorkerClient.health() returns the worker id and refuses a worker with another id", async () => {
   await using worker = await startTestWorker();
-  assertEquals(await worker.client.health(), { workerId: "w-test", ok: true });
+  const health = await worker.client.health();
+  assertEquals([health.workerId, health.ok, health.quarantined], ["w-test", true, []]);
   const other = new WorkerClient({
     workerId: "w-other",
     baseUrl: worker.baseUrl,
@@ -209,6 +210,44 @@ Deno.test("WorkerClient.health() returns the worker id and refuses a worker with
   });
   const error = await assertRejects(() => other.health(), StoreError, "expected w-other");
   assertEquals(error.kind, "unavailable");
+});
+
+Deno.test("WorkerClient.health() accepts an older worker's answer and drops malformed scrub fields", async () => {
+  let answer: unknown = { workerId: "w-old", ok: true };
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => Response.json(answer),
+  );
+  const client = new WorkerClient({
+    workerId: "w-old",
+    baseUrl: `http://127.0.0.1:${server.addr.port}`,
+    clusterSecret: TEST_SECRET,
+  });
+  assertEquals(await client.health(), {
+    workerId: "w-old",
+    ok: true,
+    scrub: undefined,
+    quarantined: [],
+    quarantinedTotal: undefined,
+  });
+  const dataId = "0123456789abcdef0123456789abcdef";
+  answer = {
+    workerId: "w-old",
+    ok: true,
+    scrub: { bytesPerSecond: 1, passesCompleted: -1 },
+    quarantined: [
+      { dataId, shardIndex: 3, atMs: 5 },
+      { dataId: "../etc", shardIndex: 3, atMs: 5 },
+      { dataId, shardIndex: 256, atMs: 5 },
+      { dataId, shardIndex: "3", atMs: 5 },
+      { dataId, shardIndex: 1 },
+      null,
+    ],
+    quarantinedTotal: "many",
+  };
+  const health = await client.health();
+  assertEquals(health.quarantined, [{ dataId, shardIndex: 3, atMs: 5 }]);
+  assertEquals([health.scrub, health.quarantinedTotal], [undefined, undefined]);
 });
 
 Deno.test("WorkerClient maps a wrong cluster secret to unauthorized", async () => {

@@ -10,6 +10,7 @@
 import { type Clock, isStoreError, type Logger, StoreError } from "../core/mod.ts";
 import { type ClusterSecret, verifyClusterRequest } from "./cluster_auth.ts";
 import { blockCount, framesByteLength } from "./shard_frames.ts";
+import type { ShardScrubber } from "./shard_scrubber.ts";
 import type { ShardStore } from "./shard_store.ts";
 import { parseWorkerRequest, type WorkerOperation } from "./worker_request.ts";
 import {
@@ -29,6 +30,8 @@ import {
 export interface WorkerHandlerOptions {
   /** The shard store to act on. */
   store: ShardStore;
+  /** The store's scrubber, whose counters the health check reports. */
+  scrubber: ShardScrubber;
   /** Cluster secret, ideally an imported key (see `importClusterKey`). */
   clusterKey: ClusterSecret;
   /** Id reported by the health check. */
@@ -103,7 +106,13 @@ async function perform(
   const { store } = options;
   switch (operation.kind) {
     case "health": {
-      const body: HealthResponseBody = { workerId: options.workerId, ok: true };
+      const body: HealthResponseBody = {
+        workerId: options.workerId,
+        ok: true,
+        scrub: options.scrubber.stats(),
+        quarantined: store.quarantined.list(),
+        quarantinedTotal: store.quarantined.total,
+      };
       return Response.json(body);
     }
     case "put_shard": {

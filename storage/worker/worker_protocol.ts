@@ -10,7 +10,9 @@
  */
 
 import type { StoreErrorKind } from "../core/mod.ts";
-import { formatShardName, type ShardName } from "./shard_name.ts";
+import type { QuarantinedShard } from "./quarantine_log.ts";
+import type { ScrubStats } from "./shard_scrubber.ts";
+import { formatShardName, isDataId, MAX_SHARD_INDEX, type ShardName } from "./shard_name.ts";
 
 /** Path of the health check. */
 export const HEALTH_PATH = "/v1/health";
@@ -25,6 +27,9 @@ export const DATA_LENGTH_HEADER = "x-objstore-data-length";
 export const FIRST_BLOCK_HEADER = "x-objstore-first-block";
 /** Response header: number of frames in the body. */
 export const BLOCK_COUNT_HEADER = "x-objstore-block-count";
+
+/** Most bytes of a JSON body (an error, a PUT's answer, the health check) a client reads. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /** Response header naming the error kind, so errors are classified even without a body (HEAD). */
 export const ERROR_KIND_HEADER = "x-objstore-error";
@@ -55,12 +60,24 @@ export interface PutShardResponseBody {
   checksum: number;
 }
 
-/** Body of the health check. */
+/**
+ * Body of the health check. Fields after `ok` came with scrubbing and are optional, so gateways and
+ * workers of either age understand each other.
+ */
 export interface HealthResponseBody {
   /** The worker's configured id. */
   workerId: string;
   /** True while the worker serves requests. */
   ok: boolean;
+  /** The scrubber's counters since the worker started. */
+  scrub?: ScrubStats;
+  /**
+   * Shards quarantined since the worker started, by the scrubber or by reads: the newest (at most
+   * `DEFAULT_QUARANTINE_LOG_ENTRIES`), oldest first. Each needs a repair.
+   */
+  quarantined?: QuarantinedShard[];
+  /** How many shards were quarantined since the worker started, listed or not. */
+  quarantinedTotal?: number;
 }
 
 /** HTTP status of each error kind. */
@@ -95,6 +112,52 @@ export function shardRequestPath(name: ShardName, query: Record<string, number |
   const search = params.map(([key, value]) => `${key}=${value}`).join("&");
   const path = `${SHARDS_PATH_PREFIX}${formatShardName(name).replace(".", "/")}`;
   return search === "" ? path : `${path}?${search}`;
+}
+
+/**
+ * The well-formed entries of a health answer's `quarantined` list (none when it is absent, as from
+ * workers older than scrubbing); entries with a bad data id, shard index or time are dropped.
+ */
+export function parseQuarantinedShards(value: unknown): QuarantinedShard[] {
+  if (!Array.isArray(value)) return [];
+  const out: QuarantinedShard[] = [];
+  for (const entry of value) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const { dataId, shardIndex, atMs } = entry as Record<string, unknown>;
+    if (
+      typeof dataId === "string" && isDataId(dataId) &&
+      typeof shardIndex === "number" && Number.isInteger(shardIndex) &&
+      shardIndex >= 0 && shardIndex <= MAX_SHARD_INDEX &&
+      typeof atMs === "number" && Number.isFinite(atMs)
+    ) {
+      out.push({ dataId, shardIndex, atMs });
+    }
+  }
+  return out;
+}
+
+// A record, not a list, so that a field added to `ScrubStats` but not here is a type error.
+const SCRUB_STATS_FIELDS: Record<keyof ScrubStats, true> = {
+  bytesPerSecond: true,
+  passesCompleted: true,
+  filesVerified: true,
+  bytesVerified: true,
+  corruptShards: true,
+  readErrors: true,
+};
+
+/** A health answer's `scrub` counters, or undefined when absent or not whole numbers >= 0. */
+export function parseScrubStats(value: unknown): ScrubStats | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const fields = value as Record<string, unknown>;
+  const out: Partial<Record<keyof ScrubStats, number>> = {};
+  for (const name of Object.keys(SCRUB_STATS_FIELDS) as (keyof ScrubStats)[]) {
+    const field = fields[name];
+    if (typeof field !== "number" || !Number.isSafeInteger(field) || field < 0) return undefined;
+    out[name] = field;
+  }
+  // Every field of `ScrubStats` was set above.
+  return out as ScrubStats;
 }
 
 /** Parses an error body received from a worker (its kind unchecked); null when `text` is not one. */

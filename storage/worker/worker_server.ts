@@ -1,11 +1,17 @@
 /**
- * Starts a worker: opens (and cleans) its shard store on `dataDir`, imports the cluster key once and
- * serves the worker protocol (`worker_protocol.ts`) with `Deno.serve`. Resolves once listening.
- * `shutdown()` stops accepting connections and waits for requests in progress.
+ * Starts a worker: opens (and cleans) its shard store on `dataDir`, imports the cluster key once, serves
+ * the worker protocol (`worker_protocol.ts`) with `Deno.serve` and scrubs the store in the background.
+ * Resolves once listening. `shutdown()` stops the scrubber and accepting connections, and waits for both
+ * the scrubber and the requests in progress.
  */
 
 import { type Clock, type Logger, systemClock } from "../core/mod.ts";
 import { DEFAULT_MAX_CLOCK_SKEW_MS, importClusterKey } from "./cluster_auth.ts";
+import {
+  DEFAULT_SCRUB_BYTES_PER_SECOND,
+  DEFAULT_SCRUB_PASS_INTERVAL_MS,
+  ShardScrubber,
+} from "./shard_scrubber.ts";
 import { ShardStore } from "./shard_store.ts";
 import { createWorkerHandler } from "./worker_handler.ts";
 
@@ -32,6 +38,10 @@ export interface WorkerServerOptions {
   maxClockSkewMs?: number;
   /** Bound on requests handled at once; more get 503. */
   maxConcurrentRequests?: number;
+  /** Pace of background scrubbing in bytes per second; 0 turns it off. 8 MiB/s by default. */
+  scrubBytesPerSecond?: number;
+  /** Shortest time between the starts of two scrub passes; a minute by default. */
+  scrubPassIntervalMs?: number;
 }
 
 /** A running worker. */
@@ -40,7 +50,7 @@ export interface WorkerServer {
   port: number;
   /** Resolves when the server has stopped. */
   finished: Promise<void>;
-  /** Stops accepting connections and waits for requests in progress. */
+  /** Stops scrubbing and accepting connections; waits for the scrubber and requests in progress. */
   shutdown(): Promise<void>;
 }
 
@@ -49,8 +59,15 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
   const logger = options.logger;
   const clock = options.clock ?? systemClock;
   const store = await ShardStore.open({ dataDir: options.dataDir, logger, clock });
+  const scrubber = new ShardScrubber({
+    store,
+    bytesPerSecond: options.scrubBytesPerSecond ?? DEFAULT_SCRUB_BYTES_PER_SECOND,
+    passIntervalMs: options.scrubPassIntervalMs ?? DEFAULT_SCRUB_PASS_INTERVAL_MS,
+    logger: logger.child("scrub"),
+  });
   const handler = createWorkerHandler({
     store,
+    scrubber,
     clusterKey: await importClusterKey(options.clusterSecret),
     workerId: options.workerId,
     logger,
@@ -65,9 +82,17 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
   }, handler);
   const port = server.addr.port;
   logger.info("Worker listening", { workerId: options.workerId, hostname: options.hostname, port });
+  const stopScrubbing = new AbortController();
+  const scrubbed = scrubber.run(stopScrubbing.signal);
   return {
     port,
-    finished: server.finished,
-    shutdown: () => server.shutdown(),
+    finished: server.finished.then(() => {
+      stopScrubbing.abort();
+      return scrubbed;
+    }),
+    async shutdown() {
+      stopScrubbing.abort();
+      await Promise.all([server.shutdown(), scrubbed]);
+    },
   };
 }
