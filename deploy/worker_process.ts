@@ -21,6 +21,7 @@ export async function startWorker(config: WorkerConfig): Promise<WorkerProcess> 
     clusterSecret: config.clusterSecret,
     workerId: config.workerId,
     logger,
+    scrubBytesPerSecond: config.scrubBytesPerSecond,
   });
   console.log(`worker ready: ${config.workerId} http://${config.host}:${server.port}`);
   return { port: server.port, shutdown: () => server.shutdown(), finished: server.finished };
