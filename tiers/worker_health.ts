@@ -2,8 +2,35 @@
  * Worker health as the gateway sees it: a heartbeat asks every worker of the pool whether it answers (and is
  * the worker it should be), and remembers since when each one has not. The auditor and the repairer use it:
  * the shards of a worker down longer than a setting are rebuilt elsewhere without waiting for it.
+ *
+ * The heartbeat also hears of shards a worker has quarantined (its scrubber or a read found them corrupt)
+ * and passes each one on once to `onQuarantined`, so it can be queued for repair. What was passed on is
+ * remembered per worker only as long as the worker still lists it, so that memory is bounded by the
+ * worker's own bounded list.
  */
-import type { Clock, Gauge, Logger, Metrics, WorkerPool } from "../storage/mod.ts";
+import type { Clock, Counter, Gauge, Logger, Metrics, WorkerPool } from "../storage/mod.ts";
+
+/** Most quarantine entries of one health answer looked at (the newest); workers list at most 500. */
+export const MAX_QUARANTINED_PER_HEARTBEAT = 1000;
+
+/** A shard a worker reported as quarantined: it needs a repair. */
+export interface QuarantinedShardReport {
+  readonly dataId: string;
+  readonly shardIndex: number;
+}
+
+/** Options of `WorkerHealth`. */
+export interface WorkerHealthOptions {
+  readonly pool: WorkerPool;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /**
+   * Called after a heartbeat with the shards `workerId` quarantined that were not passed on before; each
+   * shard comes once per quarantine. What it throws is logged.
+   */
+  readonly onQuarantined?: (workerId: string, shards: readonly QuarantinedShardReport[]) => void;
+}
 
 /** What is known of one worker. */
 export interface WorkerStatus {
@@ -22,15 +49,24 @@ export class WorkerHealth {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #downGauge: Gauge;
+  readonly #quarantinedCounter: Counter;
+  readonly #onQuarantined: WorkerHealthOptions["onQuarantined"];
   readonly #status = new Map<string, { downSinceMs: number | null; lastSeenMs: number | null }>();
+  /** Per worker, the quarantine entries (`dataId.shardIndex@atMs`) of its last answer, all passed on. */
+  readonly #quarantineSeen = new Map<string, Set<string>>();
 
-  constructor(options: { pool: WorkerPool; clock: Clock; logger: Logger; metrics: Metrics }) {
+  constructor(options: WorkerHealthOptions) {
     this.#pool = options.pool;
     this.#clock = options.clock;
     this.#logger = options.logger;
+    this.#onQuarantined = options.onQuarantined;
     this.#downGauge = options.metrics.gauge(
       "objstore_workers_down",
       "Workers that did not answer the last heartbeat.",
+    );
+    this.#quarantinedCounter = options.metrics.counter(
+      "objstore_quarantined_shards_reported_total",
+      "Shards that workers reported quarantined (corrupt), seen by this gateway's heartbeat.",
     );
   }
 
@@ -42,8 +78,9 @@ export class WorkerHealth {
       let up = false;
       try {
         if (client !== undefined) {
-          await client.health();
+          const answer = await client.health();
           up = true;
+          this.#noteQuarantined(worker.id, answer.quarantined ?? []);
         }
       } catch {
         up = false;
@@ -62,9 +99,44 @@ export class WorkerHealth {
         });
       }
     }));
+    for (const workerId of this.#quarantineSeen.keys()) {
+      if (!this.#pool.topology.workers.some((worker) => worker.id === workerId)) {
+        this.#quarantineSeen.delete(workerId);
+      }
+    }
     const down = [...this.#status.values()].filter((status) => status.downSinceMs !== null).length;
     this.#downGauge.set(down);
     return down;
+  }
+
+  /** Passes on the entries of `listed` not passed on before, and remembers `listed` as passed on. */
+  #noteQuarantined(
+    workerId: string,
+    listed: readonly { dataId: string; shardIndex: number; atMs: number }[],
+  ): void {
+    const seen = this.#quarantineSeen.get(workerId);
+    const current = new Set<string>();
+    const fresh = new Map<string, QuarantinedShardReport>();
+    for (const { dataId, shardIndex, atMs } of listed.slice(-MAX_QUARANTINED_PER_HEARTBEAT)) {
+      const shard = `${dataId}.${shardIndex}`;
+      const entry = `${shard}@${atMs}`;
+      current.add(entry);
+      if (!seen?.has(entry)) fresh.set(shard, { dataId, shardIndex });
+    }
+    this.#quarantineSeen.set(workerId, current);
+    if (fresh.size === 0) return;
+    const shards = [...fresh.values()];
+    this.#quarantinedCounter.inc(shards.length);
+    this.#logger.warn("worker quarantined corrupt shards", {
+      workerId,
+      shards: shards.slice(0, 10).map((shard) => `${shard.dataId}.${shard.shardIndex}`),
+      count: shards.length,
+    });
+    try {
+      this.#onQuarantined?.(workerId, shards);
+    } catch (error) {
+      this.#logger.error("onQuarantined failed", { workerId, error });
+    }
   }
 
   /** False only for a worker that did not answer the last heartbeat (one never checked counts as up). */
