@@ -2,25 +2,10 @@
  * Bandwidth bounds for background work (repair, rebalancing): a token bucket that refills at
  * `bytesPerSecond` and holds at most one second's worth, so a burst after a quiet spell is bounded too.
  * Takers may overdraw it; each then waits until its share is paid back, which keeps concurrent takers in
- * order and the long-run rate at the bound.
+ * order and the long-run rate at the bound. (A worker paces its own scrubbing with `BytePacer`, which
+ * keeps no credit at all; this bucket serves several concurrent takers sharing one budget.)
  */
-
-/** Sleeps `ms` milliseconds, or rejects when `signal` aborts first. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+import { abortableSleep, type Sleep } from "./sleep.ts";
 
 /** A shared byte budget per second; a rate of 0 means unlimited. */
 export class ByteRateLimiter {
@@ -30,7 +15,11 @@ export class ByteRateLimiter {
   #tokens: number;
   #refilledAtMs: number;
 
-  constructor(bytesPerSecond: number, now: () => number = () => performance.now(), sleep: Sleep = realSleep) {
+  constructor(
+    bytesPerSecond: number,
+    now: () => number = () => performance.now(),
+    sleep: Sleep = abortableSleep,
+  ) {
     this.bytesPerSecond = bytesPerSecond;
     this.#now = now;
     this.#sleep = sleep;

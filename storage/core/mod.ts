@@ -13,3 +13,4 @@ export * from "./metrics.ts";
 export * from "./crc64nvme.ts";
 export * from "./crc_combine.ts";
 export * from "./byte_rate_limiter.ts";
+export * from "./sleep.ts";

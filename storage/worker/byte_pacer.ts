@@ -7,31 +7,10 @@
  * for them.
  */
 
-import { assert } from "../core/mod.ts";
+import { abortableSleep, assert, type Sleep } from "../core/mod.ts";
 
 /** Waits shorter than this are skipped; the debt carries over to the next read. */
 export const PACER_SLACK_MS = 5;
-
-/** Sleeps `ms` milliseconds; rejects with the signal's reason when `signal` aborts first. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-/** A `setTimeout` sleep that an abort ends at once (and whose timer it clears). */
-export const abortableSleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 
 /** Options of a `BytePacer`; the clock and the sleep are for tests. */
 export interface BytePacerOptions {

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./test_assert.ts";
-import { abortableSleep, BytePacer, PACER_SLACK_MS } from "./byte_pacer.ts";
+import { abortableSleep } from "../core/mod.ts";
+import { BytePacer, PACER_SLACK_MS } from "./byte_pacer.ts";
 
 /** A clock that moves only when the pacer sleeps, recording each sleep. */
 function fakeTime(): { nowMs: () => number; sleep: (ms: number) => Promise<void>; sleeps: number[] } {

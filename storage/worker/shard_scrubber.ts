@@ -7,8 +7,8 @@
  * next read or wait.
  */
 
-import { assert, type Logger } from "../core/mod.ts";
-import { abortableSleep, BytePacer, type Sleep } from "./byte_pacer.ts";
+import { abortableSleep, assert, type Logger, type Sleep } from "../core/mod.ts";
+import { BytePacer } from "./byte_pacer.ts";
 import { READ_CHUNK_BYTES } from "./shard_file.ts";
 import { formatShardName, type ShardName } from "./shard_name.ts";
 import type { ShardCheck, ShardStore } from "./shard_store.ts";
