@@ -167,6 +167,9 @@ export class ShardRepairer {
     );
     const waiting = suspects.some((_, i) => probes[i] === "unreachable" && failures < 3);
     const shards: ShardEntry[] = manifest.shards.map((shard) => ({ ...shard }));
+    // A shard rebuilt onto the worker that lost it has the very same entry (same worker, same checksum),
+    // so what was rebuilt is tracked by index, never inferred from the entries.
+    const rebuilt = new Set<number>();
     let targets = this.#originalTargets(manifest, missing);
     for (let round = 0; round < 2 && targets.length > 0; round++) {
       let outcomes;
@@ -181,6 +184,7 @@ export class ShardRepairer {
       for (const outcome of outcomes) {
         if (outcome.ok) {
           shards[outcome.shardIndex] = { workerId: outcome.workerId, checksum: outcome.checksum };
+          rebuilt.add(outcome.shardIndex);
           this.#rebuilt.inc();
           this.#rebuiltBytes.inc(shardDataBytes(manifest));
         } else {
@@ -198,13 +202,8 @@ export class ShardRepairer {
       targets = this.#alternativeTargets(manifest, shards, failed);
     }
     for (const index of missing) {
-      if (
-        shards[index].checksum === manifest.shards[index].checksum &&
-        shards[index].workerId === manifest.shards[index].workerId
-      ) {
-        // Known missing and not rebuilt: readers must not count on it.
-        shards[index] = { workerId: shards[index].workerId, checksum: null };
-      }
+      // Known missing and not rebuilt: readers must not count on it.
+      if (!rebuilt.has(index)) shards[index] = { workerId: shards[index].workerId, checksum: null };
     }
     // Shards placed against the rules while workers were down (two on one worker, over m in a zone) move.
     const moved: Array<{ shardIndex: number; from: string }> = [];
