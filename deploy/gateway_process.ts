@@ -135,7 +135,16 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
   const backgroundBandwidth = new ByteRateLimiter(config.repairBytesPerSec);
   // Degraded reads queue repairs; the repairer needs the tier, so it is bound once both exist.
   const late: { repairer?: ShardRepairer } = {};
-  const health = new WorkerHealth({ pool, clock, logger: logger.child("health"), metrics });
+  const health = new WorkerHealth({
+    pool,
+    clock,
+    logger: logger.child("health"),
+    metrics,
+    // Shards a worker's scrubber (or a read) quarantined are rebuilt without waiting for the auditor.
+    onQuarantined: (_workerId, shards) => {
+      for (const shard of shards) void late.repairer?.enqueue(shard.dataId, [shard.shardIndex], "audit");
+    },
+  });
   const regional = new RegionalTier({
     health,
     slowShardMs: config.slowShardMs,

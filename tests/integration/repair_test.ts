@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { type TestCluster, TestCluster as Cluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
 import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
-import { shardFiles, waitFor } from "../support/shard_files.ts";
+import { quarantinedFiles, shardFiles, waitFor } from "../support/shard_files.ts";
 
 const REPAIR_ENV = { OBJSTORE_REPAIR_INTERVAL_MS: "200", OBJSTORE_GC_GRACE_MS: "600000" };
 
@@ -276,5 +276,50 @@ Deno.test("with a zone down writes still store k + m shards, and the zone rule c
     "re-placement gives every worker one shard again",
   );
   assertEquals(md5(await readWithThreeDown(cluster, s3, "zone-down", [])), md5(body));
+  s3.destroy();
+});
+
+Deno.test("a worker's own scrubber quarantines a corrupt shard and the gateway rebuilds it from the heartbeat", async () => {
+  await using cluster = await Cluster.start({
+    gatewayEnv: {
+      ...REPAIR_ENV,
+      OBJSTORE_HEALTH_INTERVAL_MS: "100",
+      // No gateway-side scrubbing and no audit round: only the worker's scrubber can find the damage.
+      OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
+      OBJSTORE_AUDIT_INTERVAL_MS: "3600000",
+    },
+  });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  const body = randomBytes(3_000_000);
+  await s3.send(new PutObjectCommand({ Bucket: "heal", Key: "scrubbed", Body: body }));
+  const victim = (await shardFiles(dirs))[0];
+  const holder = workerOf(cluster, victim);
+  await cluster.stopWorker(holder);
+  const bytes = await Deno.readFile(victim);
+  bytes[Math.floor(bytes.length / 2)] ^= 0x40; // a block in the middle, not the header
+  await Deno.writeFile(victim, bytes);
+  await cluster.startWorker(holder); // its scrubber starts a pass at once
+  await waitFor(
+    async () => {
+      const metrics = await scrapeMetrics(cluster.endpoint);
+      return (await quarantinedFiles([cluster.workerDir(holder)])).length === 1 &&
+        (await shardFiles(dirs)).length === 9 &&
+        metrics.get("objstore_repair_queue_depth") === 0 &&
+        (metrics.get("objstore_repair_shards_rebuilt_total") ?? 0) >= 1;
+    },
+    30_000,
+    "the worker quarantines the shard, reports it, and the gateway rebuilds it",
+  );
+  const metrics = await scrapeMetrics(cluster.endpoint);
+  assertEquals(metrics.get("objstore_quarantined_shards_reported_total"), 1);
+  // Rebuilt once: the same shard on the same worker is a successful repair, not one still to do.
+  assertEquals(metrics.get("objstore_repair_shards_rebuilt_total"), 1);
+  assertEquals(metrics.get("objstore_scrub_corrupt_shards_total") ?? 0, 0, "the gateway did not scrub");
+  const quarantined = await Deno.readFile((await quarantinedFiles([cluster.workerDir(holder)]))[0]);
+  assertEquals(md5(quarantined), md5(bytes), "the corrupt file is kept as it was, never deleted");
+  assert(md5(await Deno.readFile(victim)) !== md5(bytes), "a rebuilt shard took its place");
+  assertEquals(md5(await readWithThreeDown(cluster, s3, "scrubbed", [holder])), md5(body));
   s3.destroy();
 });
