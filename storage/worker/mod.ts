@@ -47,4 +47,9 @@ export {
   WorkerClient,
   type WorkerClientOptions,
 } from "./worker_client.ts";
-export type { HealthResponseBody, PutShardResponseBody } from "./worker_protocol.ts";
+export type {
+  HealthResponseBody,
+  ListedShard,
+  PutShardResponseBody,
+  ShardListResponseBody,
+} from "./worker_protocol.ts";

@@ -12,7 +12,7 @@
  * never deleted. `verifyShard` reads a whole shard through the same checks as a GET, for the scrubber.
  */
 
-import { type Clock, isStoreError, type Logger, systemClock } from "../core/mod.ts";
+import { type Clock, isStoreError, type Logger, StoreError, systemClock } from "../core/mod.ts";
 import { ensureDirectory, removeIfExists, syncDirectory } from "./file_io.ts";
 import { QuarantineLog } from "./quarantine_log.ts";
 import { ShardFile } from "./shard_file.ts";
@@ -194,20 +194,48 @@ export class ShardStore {
 
   /**
    * Every shard of the store, walking `shards/` in name order (one directory's listing in memory at a
-   * time). Files that are not shard files, or that sit in the wrong directory, are skipped.
+   * time), after `after` when given. Files that are not shard files, or that sit in the wrong directory, are
+   * skipped.
    */
-  async *listShards(): AsyncGenerator<ShardName> {
+  async *listShards(after: ShardName | null = null): AsyncGenerator<ShardName> {
     const root = `${this.#dataDir}/shards`;
+    const afterName = after === null ? "" : formatShardName(after);
     for (const directory of await sortedEntries(root, "directory")) {
+      if (directory < afterName.slice(0, 2)) continue;
       for (const fileName of await sortedEntries(`${root}/${directory}`, "file")) {
+        if (fileName <= afterName) continue;
         const name = shardNameOfFile(fileName);
         if (name !== null && name.dataId.startsWith(directory)) yield name;
       }
     }
   }
 
-  /** Deletes a shard if present; returns whether it existed. The directory is fsynced after. */
-  async deleteShard(name: ShardName): Promise<boolean> {
+  /** When the shard's file was last written, or null when it is absent. */
+  async modifiedMs(name: ShardName): Promise<number | null> {
+    try {
+      return (await Deno.stat(this.#shardPath(name))).mtime?.getTime() ?? 0;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes a shard if present; returns whether it existed. The directory is fsynced after. With
+   * `unmodifiedSinceMs`, a file written after that time is kept and `precondition_failed` thrown: the caller
+   * decided on an older copy (a shard rebuilt here meanwhile must survive).
+   */
+  async deleteShard(name: ShardName, unmodifiedSinceMs: number | null = null): Promise<boolean> {
+    if (unmodifiedSinceMs !== null) {
+      const modified = await this.modifiedMs(name);
+      if (modified === null) return false;
+      if (modified > unmodifiedSinceMs) {
+        throw new StoreError(
+          "precondition_failed",
+          `Shard ${formatShardName(name)} was written at ${modified}, after ${unmodifiedSinceMs}: kept`,
+        );
+      }
+    }
     const existed = await removeIfExists(this.#shardPath(name));
     if (existed) await syncDirectory(this.#shardDirectory(name));
     return existed;

@@ -26,6 +26,8 @@ import {
   parseQuarantinedShards,
   parseScrubStats,
   type PutShardResponseBody,
+  SHARD_LIST_PATH,
+  type ShardListResponseBody,
   shardRequestPath,
 } from "./worker_protocol.ts";
 
@@ -35,6 +37,7 @@ const KINDS_FROM_BODY: ReadonlySet<string> = new Set<StoreErrorKind>([
   "corrupt_block",
   "incomplete_body",
   "invalid_argument",
+  "precondition_failed",
 ]);
 
 /** Options of a `WorkerClient`. */
@@ -191,11 +194,31 @@ export class WorkerClient {
     return info;
   }
 
-  /** Deletes a shard; succeeds whether or not the worker had it. */
-  async deleteShard(request: ShardRequest): Promise<void> {
-    const path = shardRequestPath(shardName(request.dataId, request.shardIndex));
+  /**
+   * Deletes a shard; succeeds whether or not the worker had it. With `unmodifiedSinceMs`, a copy written
+   * after that time is kept and the call fails with `precondition_failed`.
+   */
+  async deleteShard(request: ShardRequest & { unmodifiedSinceMs?: number }): Promise<void> {
+    const path = shardRequestPath(shardName(request.dataId, request.shardIndex), {
+      unmodifiedSinceMs: request.unmodifiedSinceMs,
+    });
     const response = await this.#send("DELETE", path, request.signal);
     await response.body?.cancel();
+  }
+
+  /** One page of the worker's shards in name order after `after` (`dataId.shardIndex`; "" from the start). */
+  async listShards(after: string, limit: number, signal?: AbortSignal): Promise<ShardListResponseBody> {
+    const query = new URLSearchParams({ after, limit: String(limit) });
+    const path = `${SHARD_LIST_PATH}?${query}`;
+    const response = await this.#send("GET", path, signal);
+    const body = await this.#readJson<ShardListResponseBody>(response, "GET", path);
+    const wellFormed = Array.isArray(body.shards) &&
+      body.shards.every((shard) =>
+        typeof shard.dataId === "string" && Number.isSafeInteger(shard.shardIndex) &&
+        Number.isFinite(shard.modifiedMs)
+      ) && (body.next === null || typeof body.next === "string");
+    if (!wellFormed) throw new StoreError("unavailable", `Worker ${this.workerId} sent a bad shard listing`);
+    return body;
   }
 
   /**

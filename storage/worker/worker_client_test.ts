@@ -286,3 +286,45 @@ Deno.test("WorkerClient gives up with unavailable when a worker does not answer 
     await server.shutdown();
   }
 });
+
+Deno.test("WorkerClient lists shards in name order, page by page, with their modification times", async () => {
+  await using worker = await startTestWorker();
+  const client = worker.client;
+  const dataIds = Array.from({ length: 7 }, () => randomDataId());
+  const before = Date.now() - 1000;
+  for (const dataId of dataIds) await put(client, dataId, patternBytes(40, 3));
+  const listed: string[] = [];
+  let after = "";
+  let pages = 0;
+  for (;;) {
+    const page = await client.listShards(after, 3);
+    pages++;
+    for (const shard of page.shards) {
+      listed.push(`${shard.dataId}.${shard.shardIndex}`);
+      assert(shard.modifiedMs >= before && shard.modifiedMs <= Date.now() + 1000, String(shard.modifiedMs));
+    }
+    if (page.next === null) break;
+    after = page.next;
+  }
+  assertEquals(listed, dataIds.map((id) => `${id}.1`).sort());
+  assertEquals(pages, 3);
+  assertEquals((await client.listShards(listed[listed.length - 1], 3)).shards, []);
+});
+
+Deno.test("WorkerClient.deleteShard with unmodifiedSinceMs keeps a copy written later", async () => {
+  await using worker = await startTestWorker();
+  const client = worker.client;
+  const dataId = randomDataId();
+  await put(client, dataId, patternBytes(40, 1));
+  const [listed] = (await client.listShards("", 10)).shards;
+  const error = await assertRejects(
+    () => client.deleteShard({ dataId, shardIndex: 1, unmodifiedSinceMs: listed.modifiedMs - 1 }),
+    StoreError,
+  );
+  assertEquals(error.kind, "precondition_failed");
+  assertEquals((await client.listShards("", 10)).shards.length, 1, "the newer copy is kept");
+  await client.deleteShard({ dataId, shardIndex: 1, unmodifiedSinceMs: listed.modifiedMs });
+  assertEquals((await client.listShards("", 10)).shards, []);
+  // Absent already: nothing to keep, nothing to fail.
+  await client.deleteShard({ dataId, shardIndex: 1, unmodifiedSinceMs: listed.modifiedMs });
+});

@@ -12,6 +12,7 @@ import { type ClusterSecret, verifyClusterRequest } from "./cluster_auth.ts";
 import { blockCount, framesByteLength } from "./shard_frames.ts";
 import type { ShardScrubber } from "./shard_scrubber.ts";
 import type { ShardStore } from "./shard_store.ts";
+import type { ShardName } from "./shard_name.ts";
 import { parseWorkerRequest, type WorkerOperation } from "./worker_request.ts";
 import {
   BLOCK_COUNT_HEADER,
@@ -20,7 +21,9 @@ import {
   ERROR_KIND_HEADER,
   FIRST_BLOCK_HEADER,
   type HealthResponseBody,
+  type ListedShard,
   type PutShardResponseBody,
+  type ShardListResponseBody,
   statusOfErrorKind,
   type WorkerErrorBody,
   type WorkerErrorKind,
@@ -138,9 +141,29 @@ async function perform(
     case "head_shard":
       return await readShard(operation, options);
     case "delete_shard":
-      await store.deleteShard(operation.shard);
+      await store.deleteShard(operation.shard, operation.unmodifiedSinceMs);
       return new Response(null, { status: 204 });
+    case "list_shards":
+      return Response.json(await listPage(store, operation.after, operation.limit));
   }
+}
+
+/** One page of the store's shards after `after`, with their modification times. */
+async function listPage(
+  store: ShardStore,
+  after: ShardName | null,
+  limit: number,
+): Promise<ShardListResponseBody> {
+  const shards: ListedShard[] = [];
+  for await (const name of store.listShards(after)) {
+    if (shards.length === limit) {
+      const last = shards[shards.length - 1];
+      return { shards, next: `${last.dataId}.${last.shardIndex}` };
+    }
+    const modifiedMs = await store.modifiedMs(name);
+    if (modifiedMs !== null) shards.push({ ...name, modifiedMs });
+  }
+  return { shards, next: null };
 }
 
 async function readShard(

@@ -18,6 +18,10 @@ import { formatShardName, isDataId, MAX_SHARD_INDEX, type ShardName } from "./sh
 export const HEALTH_PATH = "/v1/health";
 /** Prefix of every shard path. */
 export const SHARDS_PATH_PREFIX = "/v1/shards/";
+/** Path of the shard listing (`GET ?after=NAME&limit=N`). */
+export const SHARD_LIST_PATH = "/v1/shards";
+/** Most shards one listing page holds (its JSON stays well under `MAX_JSON_BODY_BYTES`). */
+export const MAX_SHARD_LIST_PAGE = 500;
 
 /** Response header: block size of the shard. */
 export const BLOCK_SIZE_HEADER = "x-objstore-block-size";
@@ -80,6 +84,21 @@ export interface HealthResponseBody {
   quarantinedTotal?: number;
 }
 
+/** One shard in a listing page. */
+export interface ListedShard {
+  dataId: string;
+  shardIndex: number;
+  /** When the file was last written (a rebuilt shard is newer than the copy it replaced). */
+  modifiedMs: number;
+}
+
+/** Body of a shard listing page: shards in name order after the requested one. */
+export interface ShardListResponseBody {
+  shards: ListedShard[];
+  /** Where the next page starts (`after`), or null when this page reached the end. */
+  next: string | null;
+}
+
 /** HTTP status of each error kind. */
 export function statusOfErrorKind(kind: WorkerErrorKind): number {
   switch (kind) {
@@ -97,6 +116,8 @@ export function statusOfErrorKind(kind: WorkerErrorKind): number {
       return 405;
     case "invalid_range":
       return 416;
+    case "precondition_failed":
+      return 412;
     case "unavailable":
       return 503;
     case "disk_full":

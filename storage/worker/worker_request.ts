@@ -6,7 +6,13 @@
 
 import { MAX_BLOCK_BYTES, MAX_OBJECT_BYTES, StoreError } from "../core/mod.ts";
 import { parseShardName, type ShardName } from "./shard_name.ts";
-import { HEALTH_PATH, SHARDS_PATH_PREFIX, type WorkerErrorKind } from "./worker_protocol.ts";
+import {
+  HEALTH_PATH,
+  MAX_SHARD_LIST_PAGE,
+  SHARD_LIST_PATH,
+  SHARDS_PATH_PREFIX,
+  type WorkerErrorKind,
+} from "./worker_protocol.ts";
 
 /** What a request asks the worker to do. */
 export type WorkerOperation =
@@ -14,7 +20,8 @@ export type WorkerOperation =
   | { kind: "put_shard"; shard: ShardName; blockSizeBytes: number; dataLength: number }
   | { kind: "get_shard"; shard: ShardName; firstBlock: number; blockCount: number | null }
   | { kind: "head_shard"; shard: ShardName }
-  | { kind: "delete_shard"; shard: ShardName };
+  | { kind: "delete_shard"; shard: ShardName; unmodifiedSinceMs: number | null }
+  | { kind: "list_shards"; after: ShardName | null; limit: number };
 
 /** The operation, or the error response a request deserves. */
 export type ParsedWorkerRequest =
@@ -43,6 +50,18 @@ function parseOperation(method: string, url: URL): WorkerOperation {
   if (path === HEALTH_PATH) {
     requireMethod(method, path, ["GET"]);
     return { kind: "health" };
+  }
+  if (path === SHARD_LIST_PATH) {
+    requireMethod(method, path, ["GET"]);
+    const after = url.searchParams.get("after") ?? "";
+    const dot = after.indexOf(".");
+    return {
+      kind: "list_shards",
+      after: after === ""
+        ? null
+        : parseShardName(after.slice(0, dot < 0 ? after.length : dot), after.slice(dot + 1)),
+      limit: integerParam(url.searchParams, "limit", 1, MAX_SHARD_LIST_PAGE) ?? MAX_SHARD_LIST_PAGE,
+    };
   }
   if (!path.startsWith(SHARDS_PATH_PREFIX)) {
     throw new RouteError("route_not_found", `No route for ${method} ${path.slice(0, 200)}`);
@@ -75,7 +94,11 @@ function parseOperation(method: string, url: URL): WorkerOperation {
     case "HEAD":
       return { kind: "head_shard", shard };
     default:
-      return { kind: "delete_shard", shard };
+      return {
+        kind: "delete_shard",
+        shard,
+        unmodifiedSinceMs: integerParam(query, "unmodifiedSinceMs", 0, Number.MAX_SAFE_INTEGER),
+      };
   }
 }
 

@@ -26,7 +26,14 @@ Deno.test("parseWorkerRequest() turns each route into its operation", () => {
       blockCount: 2,
     }],
     ["HEAD", `/v1/shards/${DATA_ID}/4`, { kind: "head_shard", shard: SHARD }],
-    ["DELETE", `/v1/shards/${DATA_ID}/4`, { kind: "delete_shard", shard: SHARD }],
+    ["DELETE", `/v1/shards/${DATA_ID}/4`, { kind: "delete_shard", shard: SHARD, unmodifiedSinceMs: null }],
+    ["DELETE", `/v1/shards/${DATA_ID}/4?unmodifiedSinceMs=1700000000000`, {
+      kind: "delete_shard",
+      shard: SHARD,
+      unmodifiedSinceMs: 1_700_000_000_000,
+    }],
+    ["GET", "/v1/shards", { kind: "list_shards", after: null, limit: 500 }],
+    ["GET", `/v1/shards?after=${DATA_ID}.4&limit=20`, { kind: "list_shards", after: SHARD, limit: 20 }],
   ];
   for (const [method, path, operation] of cases) {
     assertEquals(parse(method, path), { ok: true, operation }, `${method} ${path}`);
@@ -37,7 +44,11 @@ Deno.test("parseWorkerRequest() answers bad routes, names and parameters with th
   const shard = `/v1/shards/${DATA_ID}/4`;
   const cases: [method: string, path: string, error: string][] = [
     ["GET", "/", "route_not_found"],
-    ["GET", "/v1/shards", "route_not_found"],
+    ["PUT", "/v1/shards", "method_not_allowed"],
+    ["GET", "/v1/shards?limit=501", "invalid_argument"],
+    ["GET", "/v1/shards?limit=0", "invalid_argument"],
+    ["GET", `/v1/shards?after=${DATA_ID}`, "invalid_argument"],
+    ["GET", "/v1/shards?after=../x.1", "invalid_argument"],
     ["GET", `/v1/shards/${DATA_ID}`, "route_not_found"],
     ["GET", `${shard}/extra`, "route_not_found"],
     ["GET", "/v1/shards/../../etc/passwd", "route_not_found"],
