@@ -176,6 +176,8 @@ const DEFAULT_GATEWAY_SETTINGS = {
   auditIntervalMs: 60_000,
   scrubBytesPerRound: 67_108_864,
   rebalanceIntervalMs: 5000,
+  orphanSweepIntervalMs: 1000,
+  orphanGraceMs: 3_600_000,
   repairBytesPerSec: 268_435_456,
   edgeCacheBytes: 256 * 1024 * 1024,
   edgeMaxObjectBytes: 8 * 1024 * 1024,

@@ -1,7 +1,8 @@
 /**
  * Builds and runs a gateway from its configuration: opens the Deno KV metadata file (this process
  * becomes its only owner), wires tiers and routes, serves S3 on `Deno.serve`, and runs the background
- * work on intervals: garbage collection, heartbeats, repair, the shard audit and rebalancing. Prints `endpoint: URL` once it accepts requests.
+ * work on intervals: garbage collection, heartbeats, repair, the shard audit, rebalancing and the orphan
+ * sweep. Prints `endpoint: URL` once it accepts requests.
  */
 import { createHash } from "node:crypto";
 import { createGatewayApp, type GatewayConnection, type S3Owner } from "../routes/mod.ts";
@@ -27,6 +28,7 @@ import {
   EdgeCache,
   MultipartService,
   ObjectService,
+  OrphanSweeper,
   RegionalTier,
   ROOT_USER_NAME,
   ShardAuditor,
@@ -57,6 +59,8 @@ export interface GatewayParts {
   readonly auditor: ShardAuditor;
   /** Moves shards to their placement after workers were added or started draining (run on an interval). */
   readonly rebalancer: ShardRebalancer;
+  /** Deletes shard copies no manifest names (run on an interval by `startGateway`). */
+  readonly orphans: OrphanSweeper;
   /** Heartbeats of the workers (run on an interval by `startGateway`). */
   readonly health: WorkerHealth;
   readonly logger: Logger;
@@ -66,13 +70,16 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, repairer, auditor, rebalancer, health, logger, close } = await buildGateway(config);
+  const { app, gc, repairer, auditor, rebalancer, orphans, health, logger, close } = await buildGateway(
+    config,
+  );
   const loops = [
     new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc")),
     new BackgroundLoop(config.healthIntervalMs, () => health.checkAll(), logger.child("health")),
     new BackgroundLoop(config.repairIntervalMs, () => repairer.runOnce(), logger.child("repair")),
     new BackgroundLoop(config.auditIntervalMs, () => auditor.runOnce(), logger.child("audit")),
     new BackgroundLoop(config.rebalanceIntervalMs, () => rebalancer.runOnce(), logger.child("rebalance")),
+    new BackgroundLoop(config.orphanSweepIntervalMs, () => orphans.runOnce(), logger.child("orphans")),
   ];
   const listen = { hostname: config.host, port: config.port, onListen: () => {} };
   const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
@@ -191,6 +198,16 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     manifestsPerRound: 256,
     limiter: backgroundBandwidth,
   });
+  const orphans = new OrphanSweeper({
+    health,
+    catalog,
+    pool,
+    clock,
+    logger: logger.child("orphans"),
+    metrics,
+    graceMs: config.orphanGraceMs,
+    pageSize: 500,
+  });
   const buckets = new BucketService({ catalog, clock, region: config.region });
   const objects = new ObjectService({
     catalog,
@@ -282,6 +299,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     repairer,
     auditor,
     rebalancer,
+    orphans,
     health,
     logger,
     close: () => {

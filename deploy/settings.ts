@@ -217,6 +217,22 @@ export const GATEWAY_SETTINGS = {
       "How often the rebalancer moves the shards of the next 256 manifests to their placement after workers were added or started draining.",
     schema: wholeNumber(50, 86_400_000),
   },
+  orphanSweepIntervalMs: {
+    env: "OBJSTORE_ORPHAN_SWEEP_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "1000",
+    description:
+      "How often the orphan sweeper checks the next 500 shards of one worker against the manifests, deleting copies older than OBJSTORE_ORPHAN_GRACE_MS that no manifest names.",
+    schema: wholeNumber(50, 86_400_000),
+  },
+  orphanGraceMs: {
+    env: "OBJSTORE_ORPHAN_GRACE_MS",
+    unit: "milliseconds",
+    defaultValue: String(60 * 60 * 1000),
+    description:
+      "A shard copy written less than this long ago is never collected by the orphan sweeper (a write may not have committed its manifest yet); keep it far above the longest upload.",
+    schema: nonNegativeInt,
+  },
   repairBytesPerSec: {
     env: "OBJSTORE_REPAIR_BYTES_PER_SEC",
     unit: "bytes per second",

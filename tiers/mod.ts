@@ -22,3 +22,4 @@ export * from "./worker_health.ts";
 export * from "./cluster_layout.ts";
 export * from "./shard_rebalancer.ts";
 export { passProgress } from "./ids.ts";
+export * from "./orphan_sweeper.ts";

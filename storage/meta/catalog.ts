@@ -219,7 +219,6 @@ export class MetadataCatalog {
     return false;
   }
 
-  /** The erasure manifest of `dataId`, or null. */
   /** The erasure manifest of `dataId` with its versionstamp (for a commit that replaces it), or null. */
   async getErasureManifestEntry(dataId: string): Promise<Versioned<ErasureManifest> | null> {
     return parseEntry(await this.store.get(metaKeys.manifest(dataId, 0)), erasureManifestSchema);
@@ -285,6 +284,7 @@ export class MetadataCatalog {
     return parseEntry(await this.store.get(metaKeys.repair(dataId)), repairRecordSchema);
   }
 
+  /** The erasure manifest of `dataId`, or null. */
   async getErasureManifest(dataId: string): Promise<ErasureManifest | null> {
     const entry = await this.store.get(metaKeys.manifest(dataId, 0));
     if (entry === null) return null;

@@ -323,3 +323,56 @@ Deno.test("a worker's own scrubber quarantines a corrupt shard and the gateway r
   assertEquals(md5(await readWithThreeDown(cluster, s3, "scrubbed", [holder])), md5(body));
   s3.destroy();
 });
+
+Deno.test("a worker that returns after its shards were rebuilt elsewhere has its stale copies collected", async () => {
+  await using cluster = await Cluster.start({
+    zones: 3,
+    workersPerZone: 4,
+    gatewayEnv: {
+      ...REPAIR_ENV,
+      OBJSTORE_HEALTH_INTERVAL_MS: "100",
+      OBJSTORE_WORKER_DOWN_AFTER_MS: "500",
+      OBJSTORE_AUDIT_INTERVAL_MS: "200",
+      OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
+      OBJSTORE_ORPHAN_GRACE_MS: "1000",
+      OBJSTORE_ORPHAN_SWEEP_INTERVAL_MS: "100",
+    },
+  });
+  const s3 = cluster.client();
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
+  const bodies = [randomBytes(700_000), randomBytes(900_000), randomBytes(1_100_000)];
+  for (const [index, body] of bodies.entries()) {
+    await s3.send(new PutObjectCommand({ Bucket: "heal", Key: `o${index}`, Body: body }));
+  }
+  // A worker holding shards of every object goes away long enough for them to be rebuilt elsewhere.
+  const counts = new Map<string, number>();
+  for (const path of await shardFiles(dirs)) {
+    counts.set(workerOf(cluster, path), (counts.get(workerOf(cluster, path)) ?? 0) + 1);
+  }
+  const gone = [...counts].find(([, count]) => count === 3)![0];
+  const others = dirs.filter((dir) => dir !== cluster.workerDir(gone));
+  await cluster.stopWorker(gone);
+  await waitFor(
+    async () => (await shardFiles(others)).length === 27,
+    20_000,
+    "its shards are rebuilt elsewhere",
+  );
+  assertEquals(
+    (await shardFiles([cluster.workerDir(gone)])).length,
+    3,
+    "its stale copies are still on its disk",
+  );
+  await cluster.startWorker(gone);
+  await waitFor(
+    async () => (await shardFiles([cluster.workerDir(gone)])).length === 0,
+    20_000,
+    "the stale copies are collected",
+  );
+  assertEquals((await shardFiles(dirs)).length, 27, "every shard a manifest names is still there");
+  assertEquals((await scrapeMetrics(cluster.endpoint)).get("objstore_orphan_shards_deleted_total"), 3);
+  for (const [index, body] of bodies.entries()) {
+    assertEquals(md5(await readWithThreeDown(cluster, s3, `o${index}`, [gone])), md5(body));
+  }
+  s3.destroy();
+});
