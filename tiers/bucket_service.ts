@@ -1,12 +1,14 @@
 /**
  * Buckets: create, delete (only when empty, decided atomically against racing writes), look up, list;
- * bucket policies (stored as the owner's JSON text, validated by the routes). Bucket records and
- * policies are cached coherently with this process's own commits.
+ * bucket policies (stored as the owner's JSON text, validated by the routes) and lifecycle
+ * configurations (validated again here, stored in pages). Bucket records and policies are cached
+ * coherently with this process's own commits; lifecycle configurations are read from the store.
  */
 import {
   type BucketPolicyRecord,
   type BucketRecord,
   type CannedAcl,
+  type CatalogTransaction,
   type Clock,
   type CorsRule,
   type MetadataCatalog,
@@ -15,6 +17,7 @@ import {
   type TagSet,
 } from "../storage/mod.ts";
 import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
+import { type LifecycleDocument, validateLifecycleConfiguration } from "./lifecycle/mod.ts";
 
 /** Buckets read per metadata listing page. */
 const BUCKET_PAGE = 1000;
@@ -201,6 +204,51 @@ export class BucketService {
     throw new StoreError("conflict", `The policy of ${name} lost 8 races with other writers`);
   }
 
+  /**
+   * The lifecycle configuration of bucket `name`, or null when it has none. Does not check that the
+   * bucket exists (callers look the bucket up first); a deleted bucket's configuration goes with it.
+   */
+  async getLifecycle(name: string): Promise<LifecycleDocument | null> {
+    const entry = await this.#options.catalog.getBucketLifecycle(name);
+    return entry === null ? null : { rules: entry.record };
+  }
+
+  /**
+   * Replaces the lifecycle configuration of `name` in one commit. Throws `LifecycleConfigurationError`
+   * for a configuration that breaks the lifecycle rules, `invalid_argument` for one too large to store,
+   * `bucket_not_found`; on any error the previous configuration stays.
+   */
+  async putLifecycle(name: string, configuration: LifecycleDocument): Promise<void> {
+    validateLifecycleConfiguration(configuration);
+    await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
+      transaction.putBucketLifecycle(name, configuration.rules);
+    });
+  }
+
+  /** Deletes the lifecycle configuration of `name` (no error when it has none); throws `bucket_not_found`. */
+  async deleteLifecycle(name: string): Promise<void> {
+    await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
+      transaction.deleteBucketLifecycle(name);
+    });
+  }
+
+  /** Commits the writes of `change` with a check that bucket `name` exists and is unchanged. */
+  async #commitBucketConfig(
+    name: string,
+    what: string,
+    change: (transaction: CatalogTransaction) => void,
+  ): Promise<void> {
+    const { catalog } = this.#options;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const bucket = await catalog.getBucket(name);
+      if (bucket === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
+      const transaction = catalog.transaction().check(metaKeys.bucket(name), bucket.versionstamp);
+      change(transaction);
+      if (await transaction.commit() !== null) return;
+    }
+    throw new StoreError("conflict", `The ${what} of ${name} lost 8 races with other writers`);
+  }
+
   /** Every bucket owned by `ownerId`, by name (at most `MAX_BUCKETS_LISTED` are examined). */
   async list(ownerId: string): Promise<BucketRecord[]> {
     const owned: BucketRecord[] = [];
@@ -232,6 +280,7 @@ export class BucketService {
       .delete(metaKeys.bucket(name))
       .delete(metaKeys.bucketEpoch(name))
       .deleteBucketPolicy(name)
+      .deleteBucketLifecycle(name)
       .commit();
     if (committed === null) {
       throw new StoreError("bucket_not_empty", `Bucket ${name} changed while being deleted`);

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import { StoreError } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
-import { CatalogTransaction } from "./catalog_transaction.ts";
+import { CatalogTransaction, MAX_LIFECYCLE_PAGES } from "./catalog_transaction.ts";
 import type { MetaEntry, MetaStore } from "./meta_store.ts";
 import {
   type AccessKeyRecord,
@@ -23,6 +23,8 @@ import {
   inlinePageSchema,
   type LayoutRecord,
   layoutRecordSchema,
+  lifecyclePageSchema,
+  type LifecycleRuleRecord,
   type ObjectHead,
   objectHeadSchema,
   type RebalanceCursor,
@@ -78,6 +80,34 @@ export class MetadataCatalog {
   /** The bucket's policy, or null when it has none. */
   async getBucketPolicy(bucket: string): Promise<Versioned<BucketPolicyRecord> | null> {
     return parseEntry(await this.store.get(metaKeys.bucketPolicy(bucket)), bucketPolicyRecordSchema);
+  }
+
+  /**
+   * The bucket's lifecycle rules in order, or null when it has none. Every page is read in one `getMany`
+   * (one consistent snapshot) and must come from the commit that wrote page 0, so a configuration is
+   * never seen half-replaced; a missing or foreign page is `corrupt_record`.
+   */
+  async getBucketLifecycle(bucket: string): Promise<Versioned<readonly LifecycleRuleRecord[]> | null> {
+    const keys = Array.from(
+      { length: MAX_LIFECYCLE_PAGES },
+      (_, page) => metaKeys.bucketLifecycle(bucket, page),
+    );
+    const entries = await this.store.getMany(keys);
+    const first = entries[0];
+    if (first === null) return null;
+    const { pageCount, rules } = parseValue(first, lifecyclePageSchema);
+    const all = [...rules];
+    for (let page = 1; page < pageCount; page++) {
+      const entry = entries[page] ?? null;
+      if (entry === null || entry.versionstamp !== first.versionstamp) {
+        throw new StoreError(
+          "corrupt_record",
+          `Lifecycle page ${page} of ${pageCount} of bucket ${bucket} is missing or from another commit`,
+        );
+      }
+      all.push(...parseValue(entry, lifecyclePageSchema).rules);
+    }
+    return { record: all, versionstamp: first.versionstamp };
   }
 
   /** Versionstamp of the bucket's change counter (null when never bumped). */
@@ -251,7 +281,9 @@ export class MetadataCatalog {
   /** The run-time changes to the worker list, or null when none were ever made. */
   async getLayout(): Promise<Versioned<LayoutRecord> | null> {
     const entry = await this.store.get(metaKeys.layout());
-    return entry === null ? null : { record: parseValue(entry, layoutRecordSchema), versionstamp: entry.versionstamp };
+    return entry === null
+      ? null
+      : { record: parseValue(entry, layoutRecordSchema), versionstamp: entry.versionstamp };
   }
 
   /** The rebalancer's position, or null before its first round. */

@@ -2,7 +2,7 @@
  * One atomic change of the metadata: the versionstamps it relies on and the writes it makes, each record
  * validated against its zod schema as it is added, all committed at once or not at all.
  */
-import { INLINE_PAGE_BYTES } from "../core/mod.ts";
+import { assert, INLINE_PAGE_BYTES, KV_MAX_VALUE_BYTES, StoreError } from "../core/mod.ts";
 import { metaKeys } from "./keys.ts";
 import type { MetaCheck, MetaKey, MetaMutation, MetaStore } from "./meta_store.ts";
 import {
@@ -20,6 +20,9 @@ import {
   gcRecordSchema,
   type LayoutRecord,
   layoutRecordSchema,
+  lifecyclePageSchema,
+  type LifecycleRuleRecord,
+  lifecycleRuleRecordSchema,
   type ObjectHead,
   objectHeadSchema,
   type RebalanceCursor,
@@ -31,6 +34,16 @@ import {
   type UploadRecord,
   uploadRecordSchema,
 } from "./records.ts";
+
+/** Most pages one lifecycle configuration is split into (read back with one `getMany` of at most 10). */
+export const MAX_LIFECYCLE_PAGES = 10;
+/**
+ * Budget of one lifecycle page by `kvSizeBound`: below the KV value limit with room to spare, and ten of
+ * them stay below the 800 KiB a Deno KV commit may write.
+ */
+export const LIFECYCLE_PAGE_BYTES = 60 * 1024;
+assert(MAX_LIFECYCLE_PAGES <= 10, "a lifecycle configuration is read with one getMany");
+assert(LIFECYCLE_PAGE_BYTES < KV_MAX_VALUE_BYTES, "a lifecycle page must fit in one KV value");
 
 /** Collects checks and validated writes, then commits them atomically. */
 export class CatalogTransaction {
@@ -66,6 +79,32 @@ export class CatalogTransaction {
   /** Deletes the policy of `bucket` (a no-op when it has none). */
   deleteBucketPolicy(bucket: string): this {
     return this.delete(metaKeys.bucketPolicy(bucket));
+  }
+
+  /**
+   * Writes the lifecycle configuration of `bucket` (rules in order) as pages 0 … n−1 and deletes the pages
+   * of a longer previous one. Throws `invalid_argument` when it needs more than `MAX_LIFECYCLE_PAGES`.
+   */
+  putBucketLifecycle(bucket: string, rules: readonly LifecycleRuleRecord[]): this {
+    const pages = lifecyclePages(rules.map((rule) => lifecycleRuleRecordSchema.parse(rule)));
+    pages.forEach((pageRules, page) =>
+      this.#set(
+        metaKeys.bucketLifecycle(bucket, page),
+        lifecyclePageSchema.parse({ v: 1, pageCount: pages.length, rules: pageRules }),
+      )
+    );
+    for (let page = pages.length; page < MAX_LIFECYCLE_PAGES; page++) {
+      this.delete(metaKeys.bucketLifecycle(bucket, page));
+    }
+    return this;
+  }
+
+  /** Deletes the lifecycle configuration of `bucket`, every page (a no-op when it has none). */
+  deleteBucketLifecycle(bucket: string): this {
+    for (let page = 0; page < MAX_LIFECYCLE_PAGES; page++) {
+      this.delete(metaKeys.bucketLifecycle(bucket, page));
+    }
+    return this;
   }
 
   /** Bumps the bucket's change counter (DeleteBucket checks it). */
@@ -189,4 +228,55 @@ export class CatalogTransaction {
     this.#mutations.push({ type: "set", key, value });
     return this;
   }
+}
+
+/** `rules` cut, in order, into pages of at most `LIFECYCLE_PAGE_BYTES`; `invalid_argument` if too many. */
+function lifecyclePages(rules: readonly LifecycleRuleRecord[]): LifecycleRuleRecord[][] {
+  // The page envelope ({ v, pageCount, rules: [] }) stays well under this.
+  const envelopeBytes = 64;
+  const pages: LifecycleRuleRecord[][] = [[]];
+  let pageBytes = envelopeBytes;
+  let totalBytes = 0;
+  for (const rule of rules) {
+    const ruleBytes = kvSizeBound(rule);
+    totalBytes += ruleBytes;
+    if (pageBytes + ruleBytes > LIFECYCLE_PAGE_BYTES && pages[pages.length - 1].length > 0) {
+      pages.push([]);
+      pageBytes = envelopeBytes;
+    }
+    pages[pages.length - 1].push(rule);
+    pageBytes += ruleBytes;
+    if (pageBytes > LIFECYCLE_PAGE_BYTES || pages.length > MAX_LIFECYCLE_PAGES) {
+      throw new StoreError(
+        "invalid_argument",
+        `The lifecycle configuration is too large to store: its ${rules.length} rules take at least ` +
+          `${totalBytes} bytes, and at most ${MAX_LIFECYCLE_PAGES} pages of ${LIFECYCLE_PAGE_BYTES} bytes ` +
+          `are kept; use fewer rules or shorter IDs, prefixes and tags`,
+      );
+    }
+  }
+  return pages;
+}
+
+/**
+ * An upper bound of the bytes `value` takes in Deno KV, which stores it V8-serialized: a string as a tag,
+ * a length of at most 3 bytes (strings here are far below 2 MiB) and one byte per character, or an
+ * alignment byte and two bytes per character when any is beyond Latin-1; an integer below 2^30 in
+ * magnitude as at most 6 bytes, any other number as 9; an object as its keys and values plus two tags and
+ * a count; an array as its items plus at most 9 bytes of tags and counts.
+ */
+function kvSizeBound(value: unknown): number {
+  if (typeof value === "string") {
+    // deno-lint-ignore no-control-regex -- Latin-1 is exactly U+0000–U+00FF.
+    return /^[\u0000-\u00ff]*$/.test(value) ? 4 + value.length : 5 + 2 * value.length;
+  }
+  if (typeof value === "number") return Number.isInteger(value) && Math.abs(value) < 2 ** 30 ? 6 : 9;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + kvSizeBound(item), 9);
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).reduce(
+      (sum, [name, item]) => sum + kvSizeBound(name) + kvSizeBound(item),
+      5,
+    );
+  }
+  return 1;
 }

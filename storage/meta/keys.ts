@@ -12,6 +12,8 @@ export const metaKeys = {
   buckets: (): MetaKey => ["bucket"],
   /** A bucket's policy document (the `0` leaves room for more pieces of one configuration). */
   bucketPolicy: (bucket: string): MetaKey => ["bucket_config", bucket, "policy", 0],
+  /** A page of a bucket's lifecycle configuration (pages 0 … n−1, written together). */
+  bucketLifecycle: (bucket: string, page: number): MetaKey => ["bucket_config", bucket, "lifecycle", page],
   /** Counter bumped by every object or upload commit, so DeleteBucket can detect a racing write. */
   bucketEpoch: (bucket: string): MetaKey => ["bucket_epoch", bucket],
   /** Current head of an object. */

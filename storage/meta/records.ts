@@ -143,6 +143,71 @@ export const bucketPolicyRecordSchema = z.object({
 /** A bucket policy as stored. */
 export type BucketPolicyRecord = z.infer<typeof bucketPolicyRecordSchema>;
 
+/** Storage classes a lifecycle rule may move objects to (the same list as `tiers/lifecycle`). */
+export const lifecycleStorageClassSchema = z.enum([
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER_IR",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+]);
+
+const lifecycleDaysSchema = z.number().int().min(0);
+
+/**
+ * One lifecycle rule as stored: the shape of `LifecycleRule` in `tiers/lifecycle/lifecycle_rules.ts`
+ * (validated there before storing; dates are ISO 8601 strings), plus `legacyPrefix` for rules sent with
+ * the top-level `<Prefix>`. Plain JSON values only, so any metadata backend can hold it.
+ */
+export const lifecycleRuleRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(["Enabled", "Disabled"]),
+  filter: z.object({
+    prefix: z.string().optional(),
+    tags: z.array(z.object({ key: z.string(), value: z.string() })).readonly().optional(),
+    objectSizeGreaterThan: z.number().int().min(0).optional(),
+    objectSizeLessThan: z.number().int().min(0).optional(),
+  }),
+  legacyPrefix: z.boolean().optional(),
+  expiration: z.object({
+    days: lifecycleDaysSchema.optional(),
+    date: z.string().optional(),
+    expiredObjectDeleteMarker: z.boolean().optional(),
+  }).optional(),
+  transitions: z.array(z.object({
+    days: lifecycleDaysSchema.optional(),
+    date: z.string().optional(),
+    storageClass: lifecycleStorageClassSchema,
+  })).readonly(),
+  noncurrentVersionExpiration: z.object({
+    noncurrentDays: lifecycleDaysSchema,
+    newerNoncurrentVersions: z.number().int().min(1).optional(),
+  }).optional(),
+  noncurrentVersionTransitions: z.array(z.object({
+    noncurrentDays: lifecycleDaysSchema,
+    newerNoncurrentVersions: z.number().int().min(1).optional(),
+    storageClass: lifecycleStorageClassSchema,
+  })).readonly(),
+  abortIncompleteMultipartUpload: z.object({ daysAfterInitiation: lifecycleDaysSchema }).optional(),
+  notAccessedTransition: z.object({ days: lifecycleDaysSchema, storageClass: lifecycleStorageClassSchema })
+    .optional(),
+});
+/** A lifecycle rule as stored. */
+export type LifecycleRuleRecord = z.infer<typeof lifecycleRuleRecordSchema>;
+
+/**
+ * One page of a bucket's lifecycle configuration: rules in order, split so each page stays below the KV
+ * value limit. Every page of one configuration is written in one commit and names the page count.
+ */
+export const lifecyclePageSchema = z.object({
+  v: z.literal(1),
+  pageCount: z.number().int().min(1),
+  rules: z.array(lifecycleRuleRecordSchema).readonly(),
+});
+/** A page of a stored lifecycle configuration. */
+export type LifecyclePage = z.infer<typeof lifecyclePageSchema>;
+
 /** Standard HTTP headers stored with an object and returned on GET/HEAD. */
 export const storedHeadersSchema = z.object({
   cacheControl: z.string().optional(),
