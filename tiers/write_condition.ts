@@ -12,6 +12,11 @@ export interface WriteCondition {
   readonly ifMatch?: string;
   /** `*`: the key must not exist. */
   readonly ifNoneMatch?: "*";
+  /**
+   * The current object's data id (internal, never from a request): background work such as lifecycle acts
+   * only on the very write it judged, which an ETag cannot tell apart from a rewrite of the same bytes.
+   */
+  readonly ifDataId?: string;
 }
 
 /** The condition of an unconditional write. */
@@ -31,6 +36,12 @@ export function checkWriteCondition(
     throw new StoreError(
       "precondition_failed",
       `Object ${key} already exists in ${bucket} (If-None-Match: *)`,
+    );
+  }
+  if (condition.ifDataId !== undefined && current?.dataId !== condition.ifDataId) {
+    throw new StoreError(
+      "precondition_failed",
+      `Object ${key} in ${bucket} is no longer the write ${condition.ifDataId} (it changed meanwhile)`,
     );
   }
   if (condition.ifMatch === undefined) return;

@@ -27,3 +27,10 @@ Deno.test("checkWriteCondition: every condition against a present and an absent 
     }
   }
 });
+
+Deno.test("checkWriteCondition: ifDataId holds only for that very write", () => {
+  const head = { key: "k", dataId: "d1", etag: "e" } as ObjectHead;
+  checkWriteCondition({ ifDataId: "d1" }, head, "b", "k");
+  assertThrows(() => checkWriteCondition({ ifDataId: "d2" }, head, "b", "k"));
+  assertThrows(() => checkWriteCondition({ ifDataId: "d1" }, null, "b", "k"));
+});
