@@ -46,6 +46,7 @@ export const S3_ERROR_STATUS = {
   NoSuchBucketPolicy: 404,
   NoSuchEntity: 404,
   NoSuchCORSConfiguration: 404,
+  NoSuchLifecycleConfiguration: 404,
   NoSuchKey: 404,
   NoSuchVersion: 404,
   NoSuchTagSet: 404,

@@ -33,6 +33,9 @@ export type S3Operation =
   | { readonly name: "GetBucketCors"; readonly bucket: string }
   | { readonly name: "PutBucketCors"; readonly bucket: string }
   | { readonly name: "DeleteBucketCors"; readonly bucket: string }
+  | { readonly name: "GetBucketLifecycleConfiguration"; readonly bucket: string }
+  | { readonly name: "PutBucketLifecycleConfiguration"; readonly bucket: string }
+  | { readonly name: "DeleteBucketLifecycle"; readonly bucket: string }
   | { readonly name: "GetBucketTagging"; readonly bucket: string }
   | { readonly name: "PutBucketTagging"; readonly bucket: string }
   | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
@@ -68,8 +71,8 @@ export type S3OperationName = S3Operation["name"];
 
 /**
  * Query parameters that name a sub-resource we do not implement yet (answered with NotImplemented).
- * Some are implemented for a few methods only (`acl`, `attributes`, `cors`, `policy`, `tagging`, `uploads`,
- * `versioning`, `versions`); any other method with them
+ * Some are implemented for a few methods only (`acl`, `attributes`, `cors`, `lifecycle`, `policy`, `tagging`,
+ * `uploads`, `versioning`, `versions`); any other method with them
  * must be refused here, never served as the plain operation (a DELETE ?policy is never a DeleteBucket).
  */
 const UNSUPPORTED_SUBRESOURCES = [
@@ -180,6 +183,11 @@ function parseBucketOperation(method: string, bucket: string, params: URLSearchP
     if (method === "GET") return { name: "GetBucketCors", bucket };
     if (method === "PUT") return { name: "PutBucketCors", bucket };
     if (method === "DELETE") return { name: "DeleteBucketCors", bucket };
+  }
+  if (params.has("lifecycle")) {
+    if (method === "GET") return { name: "GetBucketLifecycleConfiguration", bucket };
+    if (method === "PUT") return { name: "PutBucketLifecycleConfiguration", bucket };
+    if (method === "DELETE") return { name: "DeleteBucketLifecycle", bucket };
   }
   if (params.has("tagging")) {
     if (method === "GET") return { name: "GetBucketTagging", bucket };

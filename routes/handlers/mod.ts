@@ -8,6 +8,7 @@ export * as policyHandlers from "./policy_handlers.ts";
 export * as taggingHandlers from "./tagging_handlers.ts";
 export { deleteObjects } from "./delete_objects_handler.ts";
 export * as corsHandlers from "./cors_handlers.ts";
+export * as lifecycleHandlers from "./lifecycle_handlers.ts";
 export * as versioningHandlers from "./versioning_handlers.ts";
 export { postObject } from "./post_object_handler.ts";
 export { getObjectAttributes } from "./attributes_handler.ts";
