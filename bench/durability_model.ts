@@ -1,0 +1,492 @@
+/**
+ * Durability model of one placement group (the k + m workers that hold the shards of an object): a
+ * continuous-time Markov chain on the shards lost at once, absorbing when more than m are lost. Workers fail
+ * independently with exponential lifetimes (rate λ from an annual failure rate) and are repaired at rate
+ * μ = 1 / MTTR, MTTR being detection delay plus rebuild time. Optionally whole zones are destroyed at once
+ * (a zone holds up to ⌈(k + m) / zones⌉ shards of an object) and come back after a restore time.
+ *
+ * Rates in one chain differ by six orders of magnitude and more (λ ≈ 10⁻⁶ per hour, μ ≈ 1 per hour), so both
+ * computations avoid subtracting nearly equal numbers: the mean time to data loss (MTTDL) by state reduction
+ * in the manner of Grassmann, Taksar and Heyman (only sums and products of non-negative numbers), and the
+ * probability of loss within a time by uniformization of a short step followed by repeated squaring (again
+ * only non-negative terms). Pure computation: no I/O, no clock. `deno run bench/durability_model.ts` prints
+ * the tables of docs/durability.md.
+ */
+/** Hours in a (Julian) year. */
+export const HOURS_PER_YEAR = 8766;
+
+/** One placement group: code, failure and repair parameters. Times in hours. */
+export interface GroupModel {
+  readonly dataShards: number;
+  readonly parityShards: number;
+  /** Fraction of workers whose shards are destroyed per year (0.02 = 2 %); exponential lifetimes. */
+  readonly annualFailureRate: number;
+  /** Mean time from a worker's loss to its shards being back: detection plus rebuild. Infinity: never. */
+  readonly mttrHours: number;
+  /** `serial` (default): one lost worker repaired at a time; `parallel`: each independently. */
+  readonly repair?: "serial" | "parallel";
+  /** Zones the group spreads over (default 3); a zone holds up to ⌈(k + m) / zones⌉ shards. */
+  readonly zones?: number;
+  /** Destructive losses per zone per year, every shard in the zone gone at once (default 0). */
+  readonly zoneLossesPerYear?: number;
+  /** Mean time until a lost zone's shards are back (default 720 h). */
+  readonly zoneRestoreHours?: number;
+}
+
+/** A continuous-time chain with one absorbing state (data loss): rates per hour; state 0 is the start. */
+export interface AbsorbingChain {
+  /** Human-readable name of each transient state. */
+  readonly labels: readonly string[];
+  /** `rates[i][j]`: rate from transient state i to transient state j (diagonal ignored). */
+  readonly rates: readonly (readonly number[])[];
+  /** Rate from each transient state straight to data loss. */
+  readonly lossRates: readonly number[];
+}
+
+/** What the model says of one group. */
+export interface GroupDurability {
+  readonly mttdlYears: number;
+  readonly annualLossProbability: number;
+  /** −log10 of the annual loss probability: 6 means 99.9999 %. */
+  readonly nines: number;
+}
+
+/** Per-hour failure rate of one worker whose lifetime is exponential with this annual failure rate. */
+export function failureRatePerHour(annualFailureRate: number): number {
+  if (!(annualFailureRate >= 0 && annualFailureRate < 1)) {
+    throw new RangeError(`Annual failure rate must be in [0, 1), got ${annualFailureRate}`);
+  }
+  return -Math.log1p(-annualFailureRate) / HOURS_PER_YEAR;
+}
+
+/** Most shards of one group in one zone when k + m shards are spread as evenly as possible. */
+export function shardsPerZone(model: GroupModel): number {
+  return Math.ceil((model.dataShards + model.parityShards) / (model.zones ?? 3));
+}
+
+/**
+ * The chain of `model`: states (w, z) with w workers and z zones lost, transient while w + z × shards per
+ * zone ≤ m. Conservative: a worker loss is always counted outside a lost zone.
+ */
+export function buildChain(model: GroupModel): AbsorbingChain {
+  const { dataShards: k, parityShards: m } = model;
+  if (!(Number.isInteger(k) && Number.isInteger(m) && k >= 1 && m >= 0)) {
+    throw new RangeError(`Code must be k ≥ 1 data and m ≥ 0 parity shards, got ${k}+${m}`);
+  }
+  if (!(model.mttrHours > 0)) throw new RangeError(`MTTR must be positive hours, got ${model.mttrHours}`);
+  const n = k + m;
+  const zones = model.zones ?? 3;
+  const perZone = shardsPerZone(model);
+  const lambda = failureRatePerHour(model.annualFailureRate);
+  const mu = 1 / model.mttrHours;
+  const zeta = (model.zoneLossesPerYear ?? 0) / HOURS_PER_YEAR;
+  const rho = 1 / (model.zoneRestoreHours ?? 720);
+  const states: Array<[number, number]> = [];
+  for (let z = 0; z <= zones && z * perZone <= m; z++) {
+    for (let w = 0; w + z * perZone <= m; w++) states.push([w, z]);
+  }
+  const index = (w: number, z: number) => states.findIndex(([sw, sz]) => sw === w && sz === z);
+  const rates = states.map(() => states.map(() => 0));
+  const lossRates = states.map(() => 0);
+  const add = (from: number, w: number, z: number, rate: number) => {
+    if (rate <= 0) return;
+    const to = index(w, z);
+    if (to < 0) lossRates[from] += rate;
+    else rates[from][to] += rate;
+  };
+  states.forEach(([w, z], from) => {
+    add(from, w + 1, z, (n - w - z * perZone) * lambda);
+    if (w > 0) add(from, w - 1, z, (model.repair === "parallel" ? w : 1) * mu);
+    if (z < zones) add(from, w, z + 1, (zones - z) * zeta);
+    if (z > 0) add(from, w, z - 1, z * rho);
+  });
+  return {
+    labels: states.map(([w, z]) => z === 0 ? `${w} lost` : `${w} lost + ${z} zone`),
+    rates,
+    lossRates,
+  };
+}
+
+/**
+ * Mean time from state 0 to absorption, in the chain's time unit. States are removed one by one (last
+ * first), folding each into the others' transition probabilities, holding times and absorption
+ * probabilities; a self-loop that folding creates is divided out using 1 − p computed as the sum of the
+ * other outgoing probabilities, so nothing is ever subtracted and the result keeps full relative precision.
+ */
+export function meanTimeToAbsorption(chain: AbsorbingChain): number {
+  const size = chain.lossRates.length;
+  const p = chain.rates.map((row, i) => row.map((rate, j) => (i === j ? 0 : rate)));
+  const absorb = [...chain.lossRates];
+  const hold = new Array<number>(size).fill(0);
+  // From rates to jump probabilities and mean holding times (1 / total exit rate).
+  for (let i = 0; i < size; i++) {
+    const out = p[i].reduce((sum, rate) => sum + rate, absorb[i]);
+    if (!(out > 0)) throw new RangeError(`State ${chain.labels[i]} has no way out`);
+    for (let j = 0; j < size; j++) p[i][j] /= out;
+    absorb[i] /= out;
+    hold[i] = 1 / out;
+  }
+  for (let s = size - 1; s >= 1; s--) {
+    for (let i = 0; i < s; i++) {
+      const via = p[i][s];
+      if (via === 0) continue;
+      p[i][s] = 0;
+      hold[i] += via * hold[s];
+      absorb[i] += via * absorb[s];
+      for (let j = 0; j < s; j++) if (j !== i) p[i][j] += via * p[s][j];
+      if (p[s][i] > 0) {
+        // A return to i through s is a self-loop: divide by 1 − loop, summed from what leaves i.
+        let leave = absorb[i];
+        for (let j = 0; j < s; j++) if (j !== i) leave += p[i][j];
+        for (let j = 0; j < s; j++) p[i][j] /= leave;
+        absorb[i] /= leave;
+        hold[i] /= leave;
+      }
+    }
+  }
+  return hold[0];
+}
+
+/**
+ * Probability of having reached data loss from state 0 within `time` (the chain's unit): exp(Q·time) by
+ * uniformization of a step h with Λh ≤ 1/2 (Λ twice the largest exit rate, so every entry of the
+ * uniformized matrix is a non-negative number free of cancellation) summed until the Poisson weights fall
+ * below 1e-300, then squared until h reaches `time`. Non-negative arithmetic throughout.
+ */
+export function absorptionProbability(chain: AbsorbingChain, time: number): number {
+  const size = chain.lossRates.length;
+  const exits = chain.rates.map((row, i) =>
+    row.reduce((sum, rate, j) => sum + (i === j ? 0 : rate), 0) +
+    chain.lossRates[i]
+  );
+  const uniform = 2 * Math.max(...exits);
+  if (!(time > 0) || uniform === 0) return 0;
+  const squarings = Math.max(0, Math.ceil(Math.log2(2 * uniform * time)));
+  const step = time / 2 ** squarings;
+  // The uniformized matrix over transient states plus the absorbing one (last).
+  const jump = Array.from({ length: size + 1 }, (_, i) =>
+    Array.from({ length: size + 1 }, (_, j) => {
+      if (i === size) return j === size ? 1 : 0;
+      if (j === size) return chain.lossRates[i] / uniform;
+      return i === j ? 1 - exits[i] / uniform : chain.rates[i][j] / uniform;
+    }));
+  let power: number[][] = jump.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+  let weight = Math.exp(-uniform * step);
+  const result = power.map((row) => row.map((value) => value * weight));
+  for (let term = 1; weight > 1e-300 && term < 10_000; term++) {
+    power = multiply(power, jump);
+    weight *= (uniform * step) / term;
+    power.forEach((row, i) => row.forEach((value, j) => (result[i][j] += value * weight)));
+  }
+  let exponential = result;
+  for (let s = 0; s < squarings; s++) exponential = multiply(exponential, exponential);
+  return Math.min(1, exponential[0][size]);
+}
+
+/** MTTDL, annual loss probability and nines of one placement group. */
+export function groupDurability(model: GroupModel): GroupDurability {
+  const chain = buildChain(model);
+  const annualLossProbability = absorptionProbability(chain, HOURS_PER_YEAR);
+  return {
+    mttdlYears: meanTimeToAbsorption(chain) / HOURS_PER_YEAR,
+    annualLossProbability,
+    nines: nines(annualLossProbability),
+  };
+}
+
+/** −log10(p): the number of nines of 1 − p (6 for p = 10⁻⁶, i.e. 99.9999 %). */
+export function nines(probability: number): number {
+  return -Math.log10(probability);
+}
+
+/** How a cluster of many workers is laid out. */
+export interface ClusterShape {
+  readonly zones: number;
+  readonly workersPerZone: number;
+}
+
+/**
+ * How many times more sets of m + 1 workers a cluster offers to lose data than one group does: the
+ * (m + 1)-worker sets with at most ⌈(k + m) / zones⌉ workers in any zone (those a placement can hold), over
+ * C(k + m, m + 1). With many objects placed by hashing, each such set holds shards of some object, so the
+ * chance that the cluster loses any object at all is about this factor times the group's (for small
+ * probabilities), while each object's own chance stays the group's.
+ */
+export function clusterLossFactor(model: GroupModel, cluster: ClusterShape): number {
+  const lost = model.parityShards + 1;
+  const perZone = Math.min(shardsPerZone({ ...model, zones: cluster.zones }), cluster.workersPerZone);
+  // ways[j]: sets of j workers over the zones seen so far, at most perZone in each.
+  let ways = [1, ...new Array<number>(lost).fill(0)];
+  for (let zone = 0; zone < cluster.zones; zone++) {
+    const next = new Array<number>(lost + 1).fill(0);
+    for (let have = 0; have <= lost; have++) {
+      for (let take = 0; take <= perZone && have + take <= lost; take++) {
+        next[have + take] += ways[have] * binomial(cluster.workersPerZone, take);
+      }
+    }
+    ways = next;
+  }
+  return ways[lost] / binomial(model.dataShards + model.parityShards, lost);
+}
+
+/** Probability that at least one of `groups` independent groups fails, each with probability `p`. */
+export function anyOfProbability(p: number, groups: number): number {
+  return -Math.expm1(groups * Math.log1p(-p));
+}
+
+/**
+ * The longest MTTR (hours) at which the group's annual loss probability is at most `target`, by bisection
+ * on log(MTTR) (the probability grows with MTTR); `cluster` applies the cluster factor. 0 when even a
+ * one-minute repair misses the target, Infinity when no repair at all meets it.
+ */
+export function longestMttrHoursFor(model: GroupModel, target: number, cluster?: ClusterShape): number {
+  const factor = cluster === undefined ? 1 : clusterLossFactor(model, cluster);
+  const meets = (mttrHours: number) =>
+    anyOfProbability(groupDurability({ ...model, mttrHours }).annualLossProbability, factor) <= target;
+  let low = 1 / 60;
+  let high = 1e7;
+  if (!meets(low)) return 0;
+  if (meets(high)) return Infinity;
+  for (let i = 0; i < 40; i++) {
+    const middle = Math.sqrt(low * high);
+    if (meets(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+/** What a repair of one whole worker involves. */
+export interface WorkerRepair {
+  /** Shard bytes the worker held (all must be rebuilt). */
+  readonly workerBytes: number;
+  /** Shard bytes rebuilt per second (each needs k times as many object bytes read). */
+  readonly rebuildBytesPerSecond: number;
+  /** From the loss to the first rebuild: heartbeats, the down-after delay, the auditor reaching it. */
+  readonly detectionSeconds: number;
+  /** Time the auditor needs to queue every shard of the worker; overlaps the rebuild (default 0). */
+  readonly auditPassSeconds?: number;
+}
+
+/** MTTR of one whole worker, hours: detection, then the slower of the audit pass and the rebuild. */
+export function workerRepairHours(repair: WorkerRepair): number {
+  const rebuildSeconds = repair.workerBytes / repair.rebuildBytesPerSecond;
+  return (repair.detectionSeconds + Math.max(rebuildSeconds, repair.auditPassSeconds ?? 0)) / 3600;
+}
+
+/** C(n, r) as a float (exact for the small arguments used here). */
+export function binomial(n: number, r: number): number {
+  if (r < 0 || r > n) return 0;
+  let result = 1;
+  for (let i = 1; i <= r; i++) result = (result * (n - r + i)) / i;
+  return result;
+}
+
+function multiply(a: readonly number[][], b: readonly number[][]): number[][] {
+  return a.map((row) =>
+    b[0].map((_, j) => {
+      let sum = 0;
+      for (let l = 0; l < row.length; l++) sum += row[l] * b[l][j];
+      return sum;
+    })
+  );
+}
+
+/**
+ * Repair figures measured on the shared 2-vCPU development machine (10 processes on one host, other jobs
+ * running; noisy): the fault suite's wiped worker, and a one-off run that wiped a worker holding one shard of
+ * each of 96 (tuned intervals) or 48 (default intervals) objects of 8 MiB. "Useful" counts each lost shard
+ * once, although the repairer rebuilt every shard twice in those runs (see docs/durability.md).
+ */
+export const MEASURED = {
+  faultSuiteWipedSeconds: 3.3,
+  tunedUsefulBytesPerSecond: 12.0e6,
+  defaultUsefulBytesPerSecond: 1.02e6,
+  /** OBJSTORE_REPAIR_BYTES_PER_SEC default (256 MiB/s of object bytes read) over k = 6 reads per shard. */
+  limiterShardBytesPerSecond: (256 * 1024 * 1024) / 6,
+  /** Heartbeat (OBJSTORE_HEALTH_INTERVAL_MS 5 s) plus OBJSTORE_WORKER_DOWN_AFTER_MS (300 s). */
+  deadWorkerDetectionSeconds: 305,
+} as const;
+
+const AFRS = [0.01, 0.02, 0.05, 0.1];
+const MTTRS = [1, 6, 24, 72];
+const CODES: ReadonlyArray<readonly [string, number, number]> = [
+  ["3-way replication", 1, 2],
+  ["4+2", 4, 2],
+  ["6+3", 6, 3],
+  ["8+4", 8, 4],
+  ["10+4", 10, 4],
+];
+const TB = 1e12;
+
+/** A probability with its nines: `2.1e-9 (8.7)`. */
+function withNines(p: number): string {
+  if (p === 0) return "< 1e-300";
+  return `${p.toExponential(1)} (${nines(p).toFixed(1)})`;
+}
+
+/** Hours as a short duration. */
+function duration(hours: number): string {
+  if (!Number.isFinite(hours)) return "any";
+  if (hours < 1 / 60) return `${(hours * 3600).toFixed(1)} s`;
+  if (hours < 1) return `${(hours * 60).toFixed(0)} min`;
+  if (hours < 48) return `${hours.toFixed(1)} h`;
+  return `${(hours / 24).toFixed(1)} d`;
+}
+
+/** A Markdown table with a header line. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** MTTR of a 1 TB worker (or `workerBytes`) from the measured figures: name and hours. */
+export function repairScenarios(): Array<[string, number]> {
+  const detectionSeconds = MEASURED.deadWorkerDetectionSeconds;
+  const at = (rebuildBytesPerSecond: number, workerBytes = TB, auditPassSeconds = 0) =>
+    workerRepairHours({ workerBytes, rebuildBytesPerSecond, detectionSeconds, auditPassSeconds });
+  // Default intervals: the worker holds one shard of each object (8 MiB), the auditor sees 256 a minute.
+  const objects = TB / ((8 * 1024 * 1024) / 6);
+  return [
+    ["fault suite: wiped worker (1.1 MB of shards), test intervals", MEASURED.faultSuiteWipedSeconds / 3600],
+    ["1 TB worker at the default bandwidth bound (44.7 MB/s)", at(MEASURED.limiterShardBytesPerSecond)],
+    ["1 TB worker, tuned intervals, measured 12 MB/s", at(MEASURED.tunedUsefulBytesPerSecond)],
+    [
+      "1 TB worker, 9-worker cluster: 24 h to replace, then refill",
+      24 + at(MEASURED.tunedUsefulBytesPerSecond),
+    ],
+    ["10 TB worker, tuned intervals, measured 12 MB/s", at(MEASURED.tunedUsefulBytesPerSecond, 10 * TB)],
+    [
+      "1 TB worker of 8 MiB objects, default intervals, measured 1 MB/s",
+      at(MEASURED.defaultUsefulBytesPerSecond, TB, (objects / 256) * 60),
+    ],
+  ];
+}
+
+const SIX_THREE = { dataShards: 6, parityShards: 3 } as const;
+
+/** Annual loss probability of `model` with the given AFR and MTTR. */
+function lossPerYear(
+  model: Omit<GroupModel, "annualFailureRate" | "mttrHours">,
+  afr: number,
+  mttrHours: number,
+) {
+  return groupDurability({ ...model, annualFailureRate: afr, mttrHours }).annualLossProbability;
+}
+
+/** Every table of docs/durability.md, as Markdown. */
+export function durabilityTables(): string {
+  const out: string[] = [];
+  const section = (title: string, header: readonly string[], rows: readonly (readonly string[])[]) =>
+    out.push(`### ${title}\n`, table(header, rows), "");
+  section(
+    "6+3, one placement group: annual loss probability (nines); MTTDL",
+    ["AFR \\ MTTR", ...MTTRS.map((h) => `${h} h`)],
+    AFRS.map((afr) => [
+      `${afr * 100} %`,
+      ...MTTRS.map((mttrHours) => {
+        const result = groupDurability({ ...SIX_THREE, annualFailureRate: afr, mttrHours });
+        return `${withNines(result.annualLossProbability)}; ${result.mttdlYears.toExponential(1)} y`;
+      }),
+    ]),
+  );
+  for (const afr of [0.02, 0.05]) {
+    section(
+      `Codes compared, AFR ${afr * 100} %: annual loss probability (nines)`,
+      ["code", "raw bytes per byte", "losses survived", ...MTTRS.map((h) => `${h} h`)],
+      CODES.map(([name, k, m]) => [
+        name,
+        ((k + m) / k).toFixed(2),
+        String(m),
+        ...MTTRS.map((h) => withNines(lossPerYear({ dataShards: k, parityShards: m }, afr, h))),
+      ]),
+    );
+  }
+  section(
+    "6+3 at the measured repair speeds",
+    ["scenario", "MTTR", "AFR 2 %: MTTDL", "AFR 2 %: loss/yr (nines)", "AFR 5 %: loss/yr (nines)"],
+    repairScenarios().map(([name, mttrHours]) => [
+      name,
+      duration(mttrHours),
+      `${
+        groupDurability({ ...SIX_THREE, annualFailureRate: 0.02, mttrHours }).mttdlYears.toExponential(1)
+      } y`,
+      withNines(lossPerYear(SIX_THREE, 0.02, mttrHours)),
+      withNines(lossPerYear(SIX_THREE, 0.05, mttrHours)),
+    ]),
+  );
+  const zoneCases = [[0, 720], [0.001, 168], [0.001, 720], [0.01, 168], [0.01, 720], [0.1, 720]] as const;
+  section(
+    "Destroyed zones (AFR 2 %, worker MTTR 24 h): annual loss probability (nines)",
+    [
+      "code",
+      "shards per zone",
+      ...zoneCases.map(([z, h]) => z === 0 ? "no zone loss" : `${z}/zone/yr, ${h / 24} d`),
+    ],
+    CODES.map(([name, k, m]) => [
+      name,
+      String(shardsPerZone({ dataShards: k, parityShards: m, annualFailureRate: 0, mttrHours: 1 })),
+      ...zoneCases.map(([zoneLossesPerYear, zoneRestoreHours]) =>
+        withNines(
+          lossPerYear({ dataShards: k, parityShards: m, zoneLossesPerYear, zoneRestoreHours }, 0.02, 24),
+        )
+      ),
+    ]),
+  );
+  const remedies: ReadonlyArray<readonly [string, number, number, number, number]> = [
+    ["6+3 over 3 zones, zone back in 30 d (today)", 6, 3, 3, 720],
+    ["6+3 over 3 zones, re-protected in 24 h (zone rule relaxed)", 6, 3, 3, 24],
+    ["6+3 over 5 zones (2 shards per zone)", 6, 3, 5, 720],
+    ["6+5 over 3 zones (4 shards per zone)", 6, 5, 3, 720],
+    ["12+6 over 6 zones (3 shards per zone)", 12, 6, 6, 720],
+  ];
+  section(
+    "Ways out of the zone-loss floor (AFR 2 %, worker MTTR 24 h, 0.01 zone losses/zone/yr)",
+    ["layout", "raw bytes per byte", "loss/yr (nines)"],
+    remedies.map(([name, k, m, zones, zoneRestoreHours]) => [
+      name,
+      ((k + m) / k).toFixed(2),
+      withNines(
+        lossPerYear(
+          { dataShards: k, parityShards: m, zones, zoneLossesPerYear: 0.01, zoneRestoreHours },
+          0.02,
+          24,
+        ),
+      ),
+    ]),
+  );
+  section(
+    "6+3 in clusters of several groups (AFR 2 %): P(the cluster loses any object in a year)",
+    ["workers", "cluster factor", ...MTTRS.map((h) => `MTTR ${h} h`)],
+    [3, 4, 9, 30].map((workersPerZone) => {
+      const factor = clusterLossFactor({ ...SIX_THREE, annualFailureRate: 0, mttrHours: 1 }, {
+        zones: 3,
+        workersPerZone,
+      });
+      return [
+        `${3 * workersPerZone} (3 × ${workersPerZone})`,
+        factor.toFixed(1),
+        ...MTTRS.map((h) => withNines(anyOfProbability(lossPerYear(SIX_THREE, 0.02, h), factor))),
+      ];
+    }),
+  );
+  const targets = [6, 9, 11];
+  section(
+    "Longest worker MTTR that reaches a target (6+3, no zone losses)",
+    ["AFR", "scope", ...targets.map((t) => `${t} nines`)],
+    [0.02, 0.05].flatMap((afr) =>
+      [undefined, 9, 30].map((perZone) => [
+        `${afr * 100} %`,
+        perZone === undefined ? "one object (group)" : `any object of ${3 * perZone} workers`,
+        ...targets.map((t) => {
+          const cluster = perZone === undefined ? undefined : { zones: 3, workersPerZone: perZone };
+          return duration(
+            longestMttrHoursFor({ ...SIX_THREE, annualFailureRate: afr, mttrHours: 1 }, 10 ** -t, cluster),
+          );
+        }),
+      ])
+    ),
+  );
+  return out.join("\n");
+}
+
+if (import.meta.main) console.log(durabilityTables());
