@@ -23,3 +23,4 @@ export * from "./cluster_layout.ts";
 export * from "./shard_rebalancer.ts";
 export { passProgress } from "./ids.ts";
 export * from "./orphan_sweeper.ts";
+export * from "./metadata_lease.ts";

@@ -23,6 +23,10 @@ import {
   inlinePageSchema,
   type LayoutRecord,
   layoutRecordSchema,
+  type LeaseRecord,
+  leaseRecordSchema,
+  type LifecycleCursor,
+  lifecycleCursorSchema,
   lifecyclePageSchema,
   type LifecycleRuleRecord,
   type ObjectHead,
@@ -286,6 +290,16 @@ export class MetadataCatalog {
       : { record: parseValue(entry, layoutRecordSchema), versionstamp: entry.versionstamp };
   }
 
+  /** The lifecycle executor's position, or null before its first round. */
+  async getLifecycleCursor(): Promise<Versioned<LifecycleCursor> | null> {
+    return parseEntry(await this.store.get(metaKeys.lifecycleCursor()), lifecycleCursorSchema);
+  }
+
+  /** The lease named `name`, or null when nobody ever took it. */
+  async getLease(name: string): Promise<Versioned<LeaseRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.lease(name)), leaseRecordSchema);
+  }
+
   /** The rebalancer's position, or null before its first round. */
   async getRebalanceCursor(): Promise<Versioned<RebalanceCursor> | null> {
     const entry = await this.store.get(metaKeys.rebalanceCursor());
@@ -302,10 +316,14 @@ export class MetadataCatalog {
       : { record: entry.value, versionstamp: entry.versionstamp };
   }
 
-  /** Queued repairs, oldest data id first (by id), at most `limit`, with their versionstamps. */
-  async listRepairs(limit: number): Promise<Versioned<RepairRecord>[]> {
+  /** Queued repairs in data id order (after `afterDataId`), at most `limit`, with their versionstamps. */
+  async listRepairs(limit: number, afterDataId?: string): Promise<Versioned<RepairRecord>[]> {
     const out: Versioned<RepairRecord>[] = [];
-    for await (const entry of this.store.list({ prefix: metaKeys.repairs() }, { limit })) {
+    const selector = {
+      prefix: metaKeys.repairs(),
+      start: afterDataId === undefined ? undefined : metaKeys.repair(afterDataId + "\u0000"),
+    };
+    for await (const entry of this.store.list(selector, { limit })) {
       out.push({ record: parseValue(entry, repairRecordSchema), versionstamp: entry.versionstamp });
     }
     return out;

@@ -20,6 +20,10 @@ import {
   gcRecordSchema,
   type LayoutRecord,
   layoutRecordSchema,
+  type LeaseRecord,
+  leaseRecordSchema,
+  type LifecycleCursor,
+  lifecycleCursorSchema,
   lifecyclePageSchema,
   type LifecycleRuleRecord,
   lifecycleRuleRecordSchema,
@@ -155,6 +159,16 @@ export class CatalogTransaction {
   /** Records the run-time changes to the worker list. */
   putLayout(record: LayoutRecord): this {
     return this.#set(metaKeys.layout(), layoutRecordSchema.parse(record));
+  }
+
+  /** Records where the lifecycle executor's pass stands. */
+  putLifecycleCursor(record: LifecycleCursor): this {
+    return this.#set(metaKeys.lifecycleCursor(), lifecycleCursorSchema.parse(record));
+  }
+
+  /** Records who holds the lease `name` and until when. */
+  putLease(name: string, record: LeaseRecord): this {
+    return this.#set(metaKeys.lease(name), leaseRecordSchema.parse(record));
   }
 
   /** Records where the rebalancer's pass stands. */

@@ -63,6 +63,10 @@ export const metaKeys = {
   auditCursor: (): MetaKey => ["audit_cursor"],
   /** Run-time changes to the worker list (added, draining, removed workers). */
   layout: (): MetaKey => ["layout"],
+  /** Where the lifecycle executor's pass stands (a bucket and a key in it). */
+  lifecycleCursor: (): MetaKey => ["lifecycle_cursor"],
+  /** A lease on a background job that only one gateway may run at a time. */
+  lease: (name: string): MetaKey => ["lease", name],
   /** Where the rebalancer's pass stands. */
   rebalanceCursor: (): MetaKey => ["rebalance_cursor"],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */

@@ -87,6 +87,26 @@ export const layoutRecordSchema = z.object({
 /** The run-time changes to the worker list. */
 export type LayoutRecord = z.infer<typeof layoutRecordSchema>;
 
+/** Where the lifecycle executor resumes: in bucket `bucket` (or the first bucket after it) after `afterKey`. */
+export const lifecycleCursorSchema = z.object({
+  v: z.literal(1),
+  /** The bucket in progress; a name that is no bucket means "the first bucket after it"; "" the first. */
+  bucket: z.string(),
+  /** The last key whose versions were judged, or null at the start of the bucket. */
+  afterKey: z.string().nullable(),
+});
+/** The lifecycle executor's position. */
+export type LifecycleCursor = z.infer<typeof lifecycleCursorSchema>;
+
+/** A lease on a background job: who holds it and until when (renewed by the holder before it ends). */
+export const leaseRecordSchema = z.object({
+  v: z.literal(1),
+  holder: z.string(),
+  expiresMs: z.number(),
+});
+/** A lease on a background job. */
+export type LeaseRecord = z.infer<typeof leaseRecordSchema>;
+
 /** How far the rebalancer's current pass has come, for the layout it works towards. */
 export const rebalanceCursorSchema = z.object({
   v: z.literal(1),
