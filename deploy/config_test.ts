@@ -178,6 +178,8 @@ const DEFAULT_GATEWAY_SETTINGS = {
   rebalanceIntervalMs: 5000,
   orphanSweepIntervalMs: 1000,
   orphanGraceMs: 3_600_000,
+  lifecycleDaySeconds: 86_400,
+  lifecycleIntervalMs: 60_000,
   repairBytesPerSec: 268_435_456,
   edgeCacheBytes: 256 * 1024 * 1024,
   edgeMaxObjectBytes: 8 * 1024 * 1024,

@@ -40,6 +40,7 @@ export async function runDevCluster(config: DevConfig, files: ProgramFiles): Pro
       "gateway",
       ...["--host", config.host, "--port", String(config.port), "--data-dir", `${config.dataDir}/gateway`],
       ...["--workers-file", workersFile, "--region", config.region, "--base-domain", config.baseDomain],
+      ...["--lifecycle-day-seconds", String(config.lifecycleDaySeconds)],
       ...(tls === null ? [] : ["--tls-cert", tls.certFile, "--tls-key", tls.keyFile]),
     ], env);
     children.push(gateway);

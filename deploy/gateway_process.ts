@@ -1,8 +1,8 @@
 /**
  * Builds and runs a gateway from its configuration: opens the Deno KV metadata file (this process
  * becomes its only owner), wires tiers and routes, serves S3 on `Deno.serve`, and runs the background
- * work on intervals: garbage collection, heartbeats, repair, the shard audit, rebalancing and the orphan
- * sweep. Prints `endpoint: URL` once it accepts requests.
+ * work on intervals: garbage collection, heartbeats, repair, the shard audit, rebalancing, the orphan
+ * sweep and lifecycle rules. Prints `endpoint: URL` once it accepts requests.
  */
 import { createHash } from "node:crypto";
 import { createGatewayApp, type GatewayConnection, type S3Owner } from "../routes/mod.ts";
@@ -26,6 +26,7 @@ import {
   ClusterLayout,
   DataReader,
   EdgeCache,
+  MetadataLease,
   MultipartService,
   ObjectService,
   OrphanSweeper,
@@ -37,6 +38,7 @@ import {
   UserService,
   WorkerHealth,
 } from "../tiers/mod.ts";
+import { LifecycleScanner } from "../tiers/lifecycle/mod.ts";
 import { BackgroundLoop } from "./background_loop.ts";
 import type { GatewayConfig } from "./config.ts";
 
@@ -59,6 +61,8 @@ export interface GatewayParts {
   readonly auditor: ShardAuditor;
   /** Moves shards to their placement after workers were added or started draining (run on an interval). */
   readonly rebalancer: ShardRebalancer;
+  /** Applies buckets' lifecycle rules under a metadata lease (run on an interval by `startGateway`). */
+  readonly lifecycle: LifecycleScanner;
   /** Deletes shard copies no manifest names (run on an interval by `startGateway`). */
   readonly orphans: OrphanSweeper;
   /** Heartbeats of the workers (run on an interval by `startGateway`). */
@@ -70,9 +74,8 @@ export interface GatewayParts {
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
-  const { app, gc, repairer, auditor, rebalancer, orphans, health, logger, close } = await buildGateway(
-    config,
-  );
+  const parts = await buildGateway(config);
+  const { app, gc, repairer, auditor, rebalancer, orphans, lifecycle, health, logger, close } = parts;
   const loops = [
     new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc")),
     new BackgroundLoop(config.healthIntervalMs, () => health.checkAll(), logger.child("health")),
@@ -80,6 +83,11 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     new BackgroundLoop(config.auditIntervalMs, () => auditor.runOnce(), logger.child("audit")),
     new BackgroundLoop(config.rebalanceIntervalMs, () => rebalancer.runOnce(), logger.child("rebalance")),
     new BackgroundLoop(config.orphanSweepIntervalMs, () => orphans.runOnce(), logger.child("orphans")),
+    new BackgroundLoop(
+      Math.min(config.lifecycleIntervalMs, Math.max(50, (config.lifecycleDaySeconds * 1000) / 4)),
+      () => lifecycle.runOnce(),
+      logger.child("lifecycle"),
+    ),
   ];
   const listen = { hostname: config.host, port: config.port, onListen: () => {} };
   const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
@@ -237,6 +245,24 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("multipart"),
     md5Pool,
   });
+  const lifecycle = new LifecycleScanner({
+    catalog,
+    buckets,
+    objects,
+    multipart,
+    lease: new MetadataLease({
+      catalog,
+      clock,
+      name: "lifecycle",
+      holder: crypto.randomUUID(),
+      durationMs: Math.max(60_000, 3 * config.lifecycleIntervalMs),
+    }),
+    clock,
+    dayMs: config.lifecycleDaySeconds * 1000,
+    versionsPerRound: 1000,
+    logger: logger.child("lifecycle"),
+    metrics,
+  });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: ROOT_USER_NAME };
   const rootKey = utf8(config.rootAccessKey);
   const isRoot = (accessKeyId: string) => timingSafeEqual(utf8(accessKeyId), rootKey);
@@ -300,6 +326,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     auditor,
     rebalancer,
     orphans,
+    lifecycle,
     health,
     logger,
     close: () => {

@@ -241,6 +241,23 @@ export const GATEWAY_SETTINGS = {
       "Bandwidth bound of background work: object bytes that repair and rebalancing together read per second to rebuild shards; 0 is unbounded.",
     schema: wholeNumber(0, 1_099_511_627_776),
   },
+  lifecycleDaySeconds: {
+    env: "OBJSTORE_LIFECYCLE_DAY_SECONDS",
+    flag: "lifecycle-day-seconds",
+    unit: "seconds",
+    defaultValue: "86400",
+    description:
+      "The length of a lifecycle day: rules count days of this length and fall due at its multiples, as AWS does at midnight UTC (short days make lifecycle testable).",
+    schema: wholeNumber(1, 31_536_000),
+  },
+  lifecycleIntervalMs: {
+    env: "OBJSTORE_LIFECYCLE_INTERVAL_MS",
+    unit: "milliseconds",
+    defaultValue: "60000",
+    description:
+      "How often the lifecycle executor judges the next 1000 versions (a persisted cursor walks every bucket with rules); at most a quarter of a lifecycle day.",
+    schema: wholeNumber(50, 86_400_000),
+  },
   edgeCacheBytes: {
     env: "OBJSTORE_EDGE_CACHE_BYTES",
     unit: "bytes",
