@@ -43,3 +43,23 @@ export async function waitFor(
   }
   throw new Error(`Timed out after ${timeoutMs} ms: ${message}`);
 }
+
+/** One complete shard file: which worker dir holds it, and which shard of which data id it is. */
+export interface ShardLocation {
+  readonly path: string;
+  readonly workerDir: string;
+  readonly dataId: string;
+  readonly shardIndex: number;
+}
+
+/** Every complete shard file of `workerDirs`, parsed from its path (`<dir>/shards/xx/<dataId>.<index>`). */
+export async function shardLocations(workerDirs: readonly string[]): Promise<ShardLocation[]> {
+  const out: ShardLocation[] = [];
+  for (const workerDir of workerDirs) {
+    for (const path of await listFiles(`${workerDir}/shards`)) {
+      const [dataId, index] = path.slice(path.lastIndexOf("/") + 1).split(".");
+      out.push({ path, workerDir, dataId, shardIndex: Number(index) });
+    }
+  }
+  return out.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
