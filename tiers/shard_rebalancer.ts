@@ -29,6 +29,7 @@ import type { ClusterLayout } from "./cluster_layout.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 import { misplacedShards } from "./shard_repairer.ts";
 import { passProgress } from "./ids.ts";
+import { deleteUnnamedCopies } from "./shard_copies.ts";
 import type { WorkerHealth } from "./worker_health.ts";
 
 /** What the rebalancer needs. */
@@ -191,8 +192,14 @@ export class ShardRebalancer {
       else movers.push(index);
     });
     if (movers.length === 0) return { moved: 0, pending: 0 };
-    // Missing shards are the repairer's: move nothing until the object is whole again.
-    if (manifest.shards.some((shard) => shard.checksum === null)) return { moved: 0, pending: movers.length };
+    // Missing shards, and shards placed against the rules while workers were down, are the repairer's: move
+    // nothing until it has made the object whole and rule-abiding again.
+    if (
+      manifest.shards.some((shard) => shard.checksum === null) ||
+      misplacedShards(manifest, topology).length > 0
+    ) {
+      return { moved: 0, pending: movers.length };
+    }
     const free = desired.filter((worker) =>
       !kept.has(worker.id) && (health === undefined || health.isUp(worker.id))
     );
@@ -231,21 +238,15 @@ export class ShardRebalancer {
     // Part of a set of moves must not leave the object against the zone rule (one zone over m shards).
     const keepsRules = misplacedShards({ ...manifest, shards }, topology).length === 0;
     if (moves.length > 0 && (!keepsRules || !await this.#commit(manifest, shards))) {
-      // The object changed meanwhile (deleted, repaired): the new copies are not referenced.
-      await Promise.all(
-        moves.map(({ shardIndex }) =>
-          pool.client(shards[shardIndex].workerId)?.deleteShard({ dataId: manifest.dataId, shardIndex })
-            .catch(() => {})
-        ),
-      );
+      // The object changed meanwhile (deleted, repaired): the new copies go unless the manifest now names
+      // them (the repairer may have committed the very same copy).
+      const copies = moves.map(({ shardIndex }) => ({ shardIndex, workerId: shards[shardIndex].workerId }));
+      await deleteUnnamedCopies(this.#options.catalog, pool, manifest.dataId, copies);
       return { moved: 0, pending: movers.length };
     }
     // The old copies go only now that the committed manifest names the new ones.
-    await Promise.all(
-      moves.map(({ shardIndex, from }) =>
-        pool.client(from)?.deleteShard({ dataId: manifest.dataId, shardIndex }).catch(() => {})
-      ),
-    );
+    const old = moves.map(({ shardIndex, from }) => ({ shardIndex, workerId: from }));
+    await deleteUnnamedCopies(this.#options.catalog, pool, manifest.dataId, old);
     const shardBytes = new StripeLayout(manifest.sizeBytes, manifest.dataShards, manifest.blockSizeBytes)
       .shardDataLength();
     this.#moved.inc(moves.length);

@@ -25,6 +25,12 @@ import {
 import type { RebuildTarget } from "../storage/mod.ts";
 import type { RegionalTier } from "./regional_tier.ts";
 import type { WorkerHealth } from "./worker_health.ts";
+import { deleteUnnamedCopies } from "./shard_copies.ts";
+
+/** Data ids rebuilt at once. */
+const REPAIR_CONCURRENCY = 4;
+/** A round goes on through the queue for at most this long (so that shutdown waits a bounded time). */
+const ROUND_BUDGET_MS = 5_000;
 
 /** What the repairer needs. */
 export interface ShardRepairerOptions {
@@ -33,7 +39,7 @@ export interface ShardRepairerOptions {
   readonly pool: WorkerPool;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Repairs taken per round (each rebuilds at most one object's shards at a time). */
+  /** Queue entries read per page of a round. */
   readonly batchSize: number;
   /** Which workers answer; a worker down longer than `downAfterMs` has its shards rebuilt elsewhere at once. */
   readonly health?: WorkerHealth;
@@ -65,7 +71,7 @@ export class ShardRepairer {
     const { metrics } = options;
     this.#queueDepth = metrics.gauge(
       "objstore_repair_queue_depth",
-      "Data ids queued for repair (seen at the last round).",
+      "Data ids queued for repair and not repaired by the last round (of those it reached).",
     );
     this.#rebuilt = metrics.counter("objstore_repair_shards_rebuilt_total", "Shards rebuilt by repair.");
     this.#rebuiltBytes = metrics.counter(
@@ -113,30 +119,47 @@ export class ShardRepairer {
     }
   }
 
-  /** One round: repairs up to `batchSize` queued data ids, one after another; returns how many finished. */
+  /**
+   * One round: walks the queue in pages of `batchSize`, repairing `REPAIR_CONCURRENCY` data ids at a time
+   * (those not waiting out a backoff), until the queue ends or the round has run `ROUND_BUDGET_MS`; returns
+   * how many it finished. Bandwidth stays bounded by the shared limiter.
+   */
   async runOnce(): Promise<number> {
     const { catalog, batchSize } = this.#options;
-    const queued = await catalog.listRepairs(batchSize);
-    this.#queueDepth.set(queued.length);
+    const started = performance.now();
+    let after: string | undefined;
+    let seen = 0;
     let finished = 0;
-    const now = Date.now();
-    for (const item of queued) {
-      const backoff = this.#retryAt.get(item.record.dataId);
-      if (backoff !== undefined && backoff.atMs > now) continue;
-      if (await this.#repair(item, backoff?.failures ?? 0)) {
-        finished++;
-        this.#retryAt.delete(item.record.dataId);
-      } else {
-        // 1 s, 2 s, 4 s … up to 5 minutes between attempts at data that cannot be repaired yet.
-        const failures = (backoff?.failures ?? 0) + 1;
-        this.#retryAt.set(item.record.dataId, {
-          atMs: now + Math.min(300_000, 500 * 2 ** failures),
-          failures,
-        });
+    for (;;) {
+      const page = await catalog.listRepairs(batchSize, after);
+      seen += page.length;
+      const now = Date.now();
+      const due = page.filter((item) => (this.#retryAt.get(item.record.dataId)?.atMs ?? 0) <= now);
+      for (let i = 0; i < due.length; i += REPAIR_CONCURRENCY) {
+        const done = await Promise.all(
+          due.slice(i, i + REPAIR_CONCURRENCY).map((item) => this.#attempt(item)),
+        );
+        finished += done.filter(Boolean).length;
       }
+      if (page.length < batchSize || performance.now() - started > ROUND_BUDGET_MS) break;
+      after = page[page.length - 1].record.dataId;
     }
+    this.#queueDepth.set(seen - finished);
     if (this.#retryAt.size > 100_000) this.#retryAt.clear();
     return finished;
+  }
+
+  /** Repairs one queued data id, keeping its backoff: 1 s, 2 s, 4 s … up to 5 minutes between failures. */
+  async #attempt(item: Versioned<RepairRecord>): Promise<boolean> {
+    const dataId = item.record.dataId;
+    const backoff = this.#retryAt.get(dataId);
+    if (await this.#repair(item, backoff?.failures ?? 0)) {
+      this.#retryAt.delete(dataId);
+      return true;
+    }
+    const failures = (backoff?.failures ?? 0) + 1;
+    this.#retryAt.set(dataId, { atMs: Date.now() + Math.min(300_000, 500 * 2 ** failures), failures });
+    return false;
   }
 
   /**
@@ -242,10 +265,11 @@ export class ShardRepairer {
       }
     }
     // The old copies of moved shards go once the new manifest no longer names them.
-    await Promise.all(
-      moved.map(({ shardIndex, from }) =>
-        this.#options.pool.client(from)?.deleteShard({ dataId, shardIndex }).catch(() => {})
-      ),
+    await deleteUnnamedCopies(
+      catalog,
+      this.#options.pool,
+      dataId,
+      moved.map(({ shardIndex, from }) => ({ shardIndex, workerId: from })),
     );
     if (stillMissing) return false;
     await this.#dequeue(item);
@@ -342,13 +366,17 @@ export class ShardRepairer {
     return targets;
   }
 
-  /** Deletes rebuilt shards that landed on another worker than the manifest names (best effort). */
+  /**
+   * Deletes rebuilt shards that landed on another worker than the manifest named, unless the manifest now
+   * names them (another mover committed the same copy).
+   */
   async #discardMoved(manifest: ErasureManifest, shards: readonly ShardEntry[]): Promise<void> {
-    await Promise.all(shards.map(async (shard, shardIndex) => {
-      if (shard.workerId === manifest.shards[shardIndex].workerId || shard.checksum === null) return;
-      await this.#options.pool.client(shard.workerId)?.deleteShard({ dataId: manifest.dataId, shardIndex })
-        .catch(() => {});
-    }));
+    const copies = shards.flatMap((shard, shardIndex) =>
+      shard.workerId === manifest.shards[shardIndex].workerId || shard.checksum === null
+        ? []
+        : [{ shardIndex, workerId: shard.workerId }]
+    );
+    await deleteUnnamedCopies(this.#options.catalog, this.#options.pool, manifest.dataId, copies);
   }
 }
 
