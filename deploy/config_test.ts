@@ -169,7 +169,7 @@ const DEFAULT_GATEWAY_SETTINGS = {
   workerTimeoutMs: 30_000,
   gcGraceMs: 60 * 60 * 1000,
   gcIntervalMs: 30_000,
-  repairIntervalMs: 10_000,
+  repairIntervalMs: 1_000,
   slowShardMs: 2_000,
   healthIntervalMs: 5_000,
   workerDownAfterMs: 300_000,

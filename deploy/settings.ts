@@ -165,9 +165,9 @@ export const GATEWAY_SETTINGS = {
   repairIntervalMs: {
     env: "OBJSTORE_REPAIR_INTERVAL_MS",
     unit: "milliseconds",
-    defaultValue: "10000",
+    defaultValue: "1000",
     description:
-      "How often the gateway rebuilds queued missing or corrupt shards (a round takes up to 16 data ids).",
+      "How often the gateway works through the queue of missing or corrupt shards (a round rebuilds 4 data ids at a time, for up to 5 s).",
     schema: wholeNumber(50, 86_400_000),
   },
   slowShardMs: {
