@@ -172,7 +172,9 @@ export class ShardAuditor {
         this.#scrubbedBytes.inc(dataLength);
       } catch (error) {
         // An unreachable worker is not evidence of a lost shard: health is another matter. A corrupt block is.
-        if (isStoreError(error, "corrupt_block") || isStoreError(error, "shard_not_found")) {
+        // A shard gone between the HEAD and the read was most likely moved: the repairer's probe will tell.
+        if (isStoreError(error, "shard_not_found")) bad.push(shardIndex);
+        if (isStoreError(error, "corrupt_block")) {
           this.#corrupt.inc();
           bad.push(shardIndex);
           logger.warn("scrub found a bad shard", {
