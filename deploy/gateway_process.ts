@@ -275,6 +275,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     baseDomain: config.baseDomain,
     secureTransport: config.tls !== null,
     nowMs: () => clock.nowMs(),
+    lifecycleDayMs: config.lifecycleDaySeconds * 1000,
     metricsText: () => metrics.render(),
     clusterHealth: () => ({
       workers: health.snapshot(),

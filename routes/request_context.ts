@@ -29,6 +29,8 @@ export interface GatewayServices {
   /** Resolves an access key to its secret and owner; null when unknown. */
   readonly lookupUser: (accessKeyId: string) => Promise<{ secretKey: string; owner: S3Owner } | null>;
   readonly nowMs: () => number;
+  /** The length of a lifecycle day (for `x-amz-expiration`). */
+  readonly lifecycleDayMs: number;
   /** The gateway's metrics in Prometheus text format. */
   readonly metricsText: () => string;
 }

@@ -44,11 +44,14 @@ export class BucketService {
   readonly #cache: CoherentCache<BucketRecord>;
   /** Policies by bucket name (null: known to have none), coherent in the same way. */
   readonly #policyCache: CoherentCache<BucketPolicyRecord>;
+  /** Lifecycle configurations by bucket name (null: known to have none), coherent in the same way. */
+  readonly #lifecycleCache: CoherentCache<LifecycleDocument>;
 
   constructor(options: BucketServiceOptions) {
     this.#options = options;
     this.#cache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
     this.#policyCache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
+    this.#lifecycleCache = new CoherentCache(options.cacheEntries ?? DEFAULT_BUCKET_CACHE_ENTRIES);
   }
 
   /**
@@ -208,9 +211,22 @@ export class BucketService {
    * The lifecycle configuration of bucket `name`, or null when it has none. Does not check that the
    * bucket exists (callers look the bucket up first); a deleted bucket's configuration goes with it.
    */
-  async getLifecycle(name: string): Promise<LifecycleDocument | null> {
-    const entry = await this.#options.catalog.getBucketLifecycle(name);
-    return entry === null ? null : { rules: entry.record };
+  getLifecycle(name: string): LifecycleDocument | null | Promise<LifecycleDocument | null> {
+    const cached = this.#lifecycleCache.get(name);
+    return cached !== undefined ? cached : this.#loadLifecycle(name);
+  }
+
+  async #loadLifecycle(name: string): Promise<LifecycleDocument | null> {
+    const ticket = this.#lifecycleCache.beginRead();
+    try {
+      const entry = await this.#options.catalog.getBucketLifecycle(name);
+      const configuration = entry === null ? null : { rules: entry.record };
+      this.#lifecycleCache.fill(name, configuration, entry?.versionstamp ?? UNKNOWN_VERSIONSTAMP, ticket);
+      return configuration;
+    } catch (error) {
+      this.#lifecycleCache.abandon(ticket);
+      throw error;
+    }
   }
 
   /**
@@ -220,31 +236,37 @@ export class BucketService {
    */
   async putLifecycle(name: string, configuration: LifecycleDocument): Promise<void> {
     validateLifecycleConfiguration(configuration);
-    await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
+    const committed = await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
       transaction.putBucketLifecycle(name, configuration.rules);
     });
+    this.#lifecycleCache.observe(name, configuration, committed);
   }
 
   /** Deletes the lifecycle configuration of `name` (no error when it has none); throws `bucket_not_found`. */
   async deleteLifecycle(name: string): Promise<void> {
-    await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
+    const committed = await this.#commitBucketConfig(name, "lifecycle configuration", (transaction) => {
       transaction.deleteBucketLifecycle(name);
     });
+    this.#lifecycleCache.observe(name, null, committed);
   }
 
-  /** Commits the writes of `change` with a check that bucket `name` exists and is unchanged. */
+  /**
+   * Commits the writes of `change` with a check that bucket `name` exists and is unchanged; returns the
+   * commit's versionstamp.
+   */
   async #commitBucketConfig(
     name: string,
     what: string,
     change: (transaction: CatalogTransaction) => void,
-  ): Promise<void> {
+  ): Promise<string> {
     const { catalog } = this.#options;
     for (let attempt = 0; attempt < 8; attempt++) {
       const bucket = await catalog.getBucket(name);
       if (bucket === null) throw new StoreError("bucket_not_found", `Bucket ${name} does not exist`);
       const transaction = catalog.transaction().check(metaKeys.bucket(name), bucket.versionstamp);
       change(transaction);
-      if (await transaction.commit() !== null) return;
+      const committed = await transaction.commit();
+      if (committed !== null) return committed;
     }
     throw new StoreError("conflict", `The ${what} of ${name} lost 8 races with other writers`);
   }
@@ -287,6 +309,7 @@ export class BucketService {
     }
     this.#cache.observe(name, null, committed);
     this.#policyCache.observe(name, null, committed);
+    this.#lifecycleCache.observe(name, null, committed);
   }
 }
 

@@ -28,6 +28,7 @@ import { checksumHeaders, checksumModeEnabled, storedChecksum } from "../object_
 import { authorizeBucket } from "../access_control.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
+import { expirationHeader } from "../expiration_header.ts";
 import { copyObject } from "./copy_handlers.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
@@ -191,6 +192,9 @@ async function objectReply(
   if (bucketRecord.versioning !== "Unversioned") headers.set("x-amz-version-id", head.versionId);
   // Responses of a bucket with CORS rules differ by Origin: a CDN must not serve one origin's to another.
   if (bucketRecord.cors.length > 0) headers.set("vary", "Origin");
+  const expirationFound = expirationHeader(ctx, bucketRecord, head, versionId === null);
+  const expiration = expirationFound instanceof Promise ? await expirationFound : expirationFound;
+  if (expiration !== null) headers.set("x-amz-expiration", expiration);
   applyResponseOverrides(headers, overrides);
   const validators = { etag: head.etag, lastModifiedMs: head.lastModifiedMs };
   const outcome = evaluatePreconditions(method, requestHeaders, validators);

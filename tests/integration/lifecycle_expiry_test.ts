@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { TestCluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
-import { assertEquals, randomBytes } from "../support/asserts.ts";
+import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
 import { waitFor } from "../support/shard_files.ts";
 
 const ENV = { OBJSTORE_LIFECYCLE_DAY_SECONDS: "2", OBJSTORE_LIFECYCLE_INTERVAL_MS: "200" };
@@ -72,7 +72,20 @@ Deno.test("lifecycle expires objects and aborts uploads in an unversioned bucket
   assertEquals(metrics.get("objstore_lifecycle_uploads_aborted_total"), 1);
   // A new object under the prefix lives its day and a bit before it goes too.
   await s3.send(new PutObjectCommand({ Bucket: "logs", Key: "tmp/new", Body: "fresh" }));
-  await s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "tmp/new" }));
+  // HEAD says when and by which rule it will expire: the next 2-second "midnight" at least a day away.
+  const head = await s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "tmp/new" }));
+  const match = /^expiry-date="([^"]+)", rule-id="tmp"$/.exec(head.Expiration ?? "");
+  assert(match !== null, String(head.Expiration));
+  const expiry = Date.parse(match[1]);
+  const created = head.LastModified!.getTime();
+  assert(
+    expiry >= created + 2000 && expiry <= created + 5000 && expiry % 2000 === 0,
+    `${created} → ${expiry}`,
+  );
+  assertEquals(
+    (await s3.send(new HeadObjectCommand({ Bucket: "logs", Key: "keep/c" }))).Expiration,
+    undefined,
+  );
   await waitFor(async () => !(await keys(s3, "logs")).includes("tmp/new"), 20_000, "tmp/new expires");
   assertEquals(await keys(s3, "logs"), ["keep/c"]);
   s3.destroy();

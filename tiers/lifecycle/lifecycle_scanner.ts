@@ -26,10 +26,10 @@ import {
   type BucketVersioning,
   evaluateLifecycle,
   evaluateUpload,
-  isLifecycleStorageClass,
   type LifecycleAction,
   type LifecycleVersionFacts,
 } from "./lifecycle_evaluator.ts";
+import { versionFacts } from "./lifecycle_facts.ts";
 import type { LifecycleConfiguration } from "./lifecycle_rules.ts";
 
 /** What the scanner needs. */
@@ -168,7 +168,7 @@ export class LifecycleScanner {
     if (versioning === "Unversioned") {
       const keys: VersionInBucket[][] = [];
       for await (const head of catalog.listObjects(bucket.name, { fromKey }, budget)) {
-        keys.push([{ head, facts: factsOf(head, [head], 0, versioning) }]);
+        keys.push([{ head, facts: versionFacts(head, [head], 0, versioning) }]);
       }
       return { keys, complete: keys.length < budget };
     }
@@ -198,7 +198,7 @@ export class LifecycleScanner {
       }
     }
     const keys = byKey.map((versions) =>
-      versions.map((head, index) => ({ head, facts: factsOf(head, versions, index, versioning) }))
+      versions.map((head, index) => ({ head, facts: versionFacts(head, versions, index, versioning) }))
     );
     return { keys, complete };
   }
@@ -275,30 +275,6 @@ export class LifecycleScanner {
     }
     return aborted;
   }
-}
-
-/** Facts of `versions[index]` (`versions`: one key's versions, newest first). */
-function factsOf(
-  head: ObjectHead,
-  versions: readonly ObjectHead[],
-  index: number,
-  bucketVersioning: BucketVersioning,
-): LifecycleVersionFacts {
-  const deleteMarker = head.deleteMarker === true;
-  return {
-    key: head.key,
-    sizeBytes: deleteMarker ? 0 : head.sizeBytes,
-    tags: deleteMarker ? [] : head.tags,
-    isCurrent: index === 0,
-    isDeleteMarker: deleteMarker,
-    lastModifiedMs: head.lastModifiedMs,
-    noncurrentSinceMs: index === 0 ? null : versions[index - 1].lastModifiedMs,
-    newerNoncurrentCount: Math.max(0, index - 1),
-    isOnlyVersion: versions.length === 1,
-    storageClass: isLifecycleStorageClass(head.storageClass) ? head.storageClass : "STANDARD",
-    lastAccessMs: null,
-    bucketVersioning,
-  };
 }
 
 /** The configuration without its transition actions (until the archive tier exists, nothing performs them). */

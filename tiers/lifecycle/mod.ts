@@ -8,3 +8,4 @@ export * from "./lifecycle_validation.ts";
 export * from "./lifecycle_days.ts";
 export * from "./lifecycle_evaluator.ts";
 export * from "./lifecycle_scanner.ts";
+export * from "./lifecycle_facts.ts";
