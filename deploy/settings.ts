@@ -196,7 +196,7 @@ export const GATEWAY_SETTINGS = {
   auditIntervalMs: {
     env: "OBJSTORE_AUDIT_INTERVAL_MS",
     unit: "milliseconds",
-    defaultValue: "60000",
+    defaultValue: "10000",
     description:
       "How often the shard auditor checks the next 256 manifests' shards on their workers (refilling wiped disks, finding lost shards).",
     schema: wholeNumber(50, 86_400_000),
@@ -204,7 +204,7 @@ export const GATEWAY_SETTINGS = {
   scrubBytesPerRound: {
     env: "OBJSTORE_SCRUB_BYTES_PER_ROUND",
     unit: "bytes",
-    defaultValue: "67108864",
+    defaultValue: "16777216",
     description:
       "Shard bytes each audit round reads whole so workers verify every block (scrubbing); 0 checks presence only.",
     schema: wholeNumber(0, 1_099_511_627_776),
