@@ -298,7 +298,7 @@ function multiply(a: readonly number[][], b: readonly number[][]): number[][] {
  * counted from the first rebuild: detection is modelled separately). See docs/durability.md.
  */
 export const MEASURED = {
-  faultSuiteWipedSeconds: 1.9,
+  faultSuiteWipedSeconds: 1.4,
   tunedUsefulBytesPerSecond: 51.2e6,
   defaultUsefulBytesPerSecond: 19.8e6,
   /** OBJSTORE_REPAIR_BYTES_PER_SEC default (256 MiB/s of object bytes read) over k = 6 reads per shard. */
