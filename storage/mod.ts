@@ -9,5 +9,11 @@ export * from "./worker_pool.ts";
 export * from "./gc.ts";
 export { ReedSolomon, runErasureSelfTest } from "./erasure/mod.ts";
 export * from "./meta/mod.ts";
-export { type ListedShard, startWorkerServer, WorkerClient, type WorkerServer } from "./worker/mod.ts";
+export {
+  type ListedShard,
+  type ScrubStats,
+  startWorkerServer,
+  WorkerClient,
+  type WorkerServer,
+} from "./worker/mod.ts";
 export * from "./core/mod.ts";

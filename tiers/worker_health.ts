@@ -8,7 +8,7 @@
  * remembered per worker only as long as the worker still lists it, so that memory is bounded by the
  * worker's own bounded list.
  */
-import type { Clock, Counter, Gauge, Logger, Metrics, WorkerPool } from "../storage/mod.ts";
+import type { Clock, Counter, Gauge, Logger, Metrics, ScrubStats, WorkerPool } from "../storage/mod.ts";
 
 /** Most quarantine entries of one health answer looked at (the newest); workers list at most 500. */
 export const MAX_QUARANTINED_PER_HEARTBEAT = 1000;
@@ -52,6 +52,11 @@ export class WorkerHealth {
   readonly #quarantinedCounter: Counter;
   readonly #onQuarantined: WorkerHealthOptions["onQuarantined"];
   readonly #status = new Map<string, { downSinceMs: number | null; lastSeenMs: number | null }>();
+  /** Per worker, the scrubber's counters of its last answer. */
+  readonly #scrubs = new Map<string, ScrubStats>();
+  readonly #scrubBytes: Gauge;
+  readonly #scrubPasses: Gauge;
+  readonly #scrubCorrupt: Gauge;
   /** Per worker, the quarantine entries (`dataId.shardIndex@atMs`) of its last answer, all passed on. */
   readonly #quarantineSeen = new Map<string, Set<string>>();
 
@@ -63,6 +68,18 @@ export class WorkerHealth {
     this.#downGauge = options.metrics.gauge(
       "objstore_workers_down",
       "Workers that did not answer the last heartbeat.",
+    );
+    this.#scrubBytes = options.metrics.gauge(
+      "objstore_worker_scrub_bytes_verified",
+      "Shard bytes the workers' own scrubbers verified since each worker started (sum of the last heartbeats).",
+    );
+    this.#scrubPasses = options.metrics.gauge(
+      "objstore_worker_scrub_passes_min",
+      "Scrub passes completed by the worker that completed fewest (every shard verified at least this often).",
+    );
+    this.#scrubCorrupt = options.metrics.gauge(
+      "objstore_worker_scrub_corrupt_shards",
+      "Shards the workers' scrubbers found corrupt and quarantined since each worker started (sum).",
     );
     this.#quarantinedCounter = options.metrics.counter(
       "objstore_quarantined_shards_reported_total",
@@ -81,6 +98,7 @@ export class WorkerHealth {
           const answer = await client.health();
           up = true;
           this.#noteQuarantined(worker.id, answer.quarantined ?? []);
+          if (answer.scrub !== undefined) this.#scrubs.set(worker.id, answer.scrub);
         }
       } catch {
         up = false;
@@ -99,11 +117,18 @@ export class WorkerHealth {
         });
       }
     }));
-    for (const workerId of this.#quarantineSeen.keys()) {
+    for (const workerId of new Set([...this.#quarantineSeen.keys(), ...this.#scrubs.keys()])) {
       if (!this.#pool.topology.workers.some((worker) => worker.id === workerId)) {
         this.#quarantineSeen.delete(workerId);
+        this.#scrubs.delete(workerId);
       }
     }
+    const scrubs = [...this.#scrubs.values()];
+    this.#scrubBytes.set(scrubs.reduce((sum, scrub) => sum + scrub.bytesVerified, 0));
+    this.#scrubCorrupt.set(scrubs.reduce((sum, scrub) => sum + scrub.corruptShards, 0));
+    this.#scrubPasses.set(
+      scrubs.length === 0 ? 0 : Math.min(...scrubs.map((scrub) => scrub.passesCompleted)),
+    );
     const down = [...this.#status.values()].filter((status) => status.downSinceMs !== null).length;
     this.#downGauge.set(down);
     return down;

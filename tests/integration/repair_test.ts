@@ -317,6 +317,9 @@ Deno.test("a worker's own scrubber quarantines a corrupt shard and the gateway r
   // Rebuilt once: the same shard on the same worker is a successful repair, not one still to do.
   assertEquals(metrics.get("objstore_repair_shards_rebuilt_total"), 1);
   assertEquals(metrics.get("objstore_scrub_corrupt_shards_total") ?? 0, 0, "the gateway did not scrub");
+  // The workers' scrubbing shows at the gateway too.
+  assertEquals(metrics.get("objstore_worker_scrub_corrupt_shards"), 1);
+  assert((metrics.get("objstore_worker_scrub_passes_min") ?? 0) >= 1, "every worker finished a pass");
   const quarantined = await Deno.readFile((await quarantinedFiles([cluster.workerDir(holder)]))[0]);
   assertEquals(md5(quarantined), md5(bytes), "the corrupt file is kept as it was, never deleted");
   assert(md5(await Deno.readFile(victim)) !== md5(bytes), "a rebuilt shard took its place");
