@@ -61,6 +61,8 @@ export interface GatewayParts {
   readonly auditor: ShardAuditor;
   /** Moves shards to their placement after workers were added or started draining (run on an interval). */
   readonly rebalancer: ShardRebalancer;
+  /** The metadata lease of background job `name` for this gateway (rounds every `intervalMs`). */
+  lease(name: string, intervalMs: number): MetadataLease;
   /** Applies buckets' lifecycle rules under a metadata lease (run on an interval by `startGateway`). */
   readonly lifecycle: LifecycleScanner;
   /** Deletes shard copies no manifest names (run on an interval by `startGateway`). */
@@ -76,13 +78,22 @@ export interface GatewayParts {
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
   const parts = await buildGateway(config);
   const { app, gc, repairer, auditor, rebalancer, orphans, lifecycle, health, logger, close } = parts;
+  // Jobs that walk shared state run on one gateway at a time when several share the metadata.
+  const leased = (name: string, intervalMs: number, task: () => Promise<unknown>) => {
+    const lease = parts.lease(name, intervalMs);
+    return new BackgroundLoop(
+      intervalMs,
+      async () => await lease.acquire() && await task(),
+      logger.child(name),
+    );
+  };
   const loops = [
     new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc")),
     new BackgroundLoop(config.healthIntervalMs, () => health.checkAll(), logger.child("health")),
-    new BackgroundLoop(config.repairIntervalMs, () => repairer.runOnce(), logger.child("repair")),
-    new BackgroundLoop(config.auditIntervalMs, () => auditor.runOnce(), logger.child("audit")),
-    new BackgroundLoop(config.rebalanceIntervalMs, () => rebalancer.runOnce(), logger.child("rebalance")),
-    new BackgroundLoop(config.orphanSweepIntervalMs, () => orphans.runOnce(), logger.child("orphans")),
+    leased("repair", config.repairIntervalMs, () => repairer.runOnce()),
+    leased("audit", config.auditIntervalMs, () => auditor.runOnce()),
+    leased("rebalance", config.rebalanceIntervalMs, () => rebalancer.runOnce()),
+    leased("orphans", config.orphanSweepIntervalMs, () => orphans.runOnce()),
     new BackgroundLoop(
       Math.min(config.lifecycleIntervalMs, Math.max(50, (config.lifecycleDaySeconds * 1000) / 4)),
       () => lifecycle.runOnce(),
@@ -136,6 +147,17 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     clusterSecret: config.clusterSecret,
     requestTimeoutMs: config.workerTimeoutMs,
   });
+  // One identity per gateway process for the leases of its background jobs, each lasting three rounds (30 s at
+  // least), so another gateway takes a job over soon after this one stops.
+  const leaseHolder = crypto.randomUUID();
+  const lease = (name: string, intervalMs: number) =>
+    new MetadataLease({
+      catalog,
+      clock,
+      name,
+      holder: leaseHolder,
+      durationMs: Math.max(30_000, 3 * intervalMs),
+    });
   // Workers added or drained at run time (by the admin command) apply before the first request.
   const layout = new ClusterLayout({
     catalog,
@@ -250,13 +272,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     buckets,
     objects,
     multipart,
-    lease: new MetadataLease({
-      catalog,
-      clock,
-      name: "lifecycle",
-      holder: crypto.randomUUID(),
-      durationMs: Math.max(60_000, 3 * config.lifecycleIntervalMs),
-    }),
+    lease: lease("lifecycle", config.lifecycleIntervalMs),
     clock,
     dayMs: config.lifecycleDaySeconds * 1000,
     versionsPerRound: 1000,
@@ -328,6 +344,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     rebalancer,
     orphans,
     lifecycle,
+    lease,
     health,
     logger,
     close: () => {
