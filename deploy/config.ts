@@ -23,6 +23,8 @@ export interface WorkerEndpoint {
   region: string;
   zone: string;
   weight: number;
+  /** The tier whose shards it holds (`regional` unless it says `archive`). */
+  pool?: "regional" | "archive";
 }
 
 /** Configuration of a gateway process. */
@@ -55,6 +57,7 @@ const workerListSchema = z.array(z.object({
   region: z.string().min(1),
   zone: z.string().min(1),
   weight: z.number().positive().default(1),
+  pool: z.enum(["regional", "archive"]).default("regional"),
 })).min(1);
 
 /** Reads the gateway configuration, including the worker list file. */
@@ -98,6 +101,16 @@ export function loadDevConfig(source: ConfigSource): DevConfig {
         `${config.parityShards} shards on distinct workers with at most ${
           Math.max(1, config.parityShards)
         } per zone`,
+    );
+  }
+  const archiveTotal = config.archiveDataShards + config.archiveParityShards;
+  const archivePerZone = Math.min(config.archiveWorkersPerZone, Math.max(1, config.archiveParityShards));
+  if (config.archiveWorkersPerZone > 0 && config.archiveZones * archivePerZone < archiveTotal) {
+    throw new ConfigError(
+      `${DEV_SETTINGS.archiveZones.env} / ${DEV_SETTINGS.archiveWorkersPerZone.env}`,
+      `${config.archiveZones} archive zones of ${config.archiveWorkersPerZone} workers cannot hold ` +
+        `${config.archiveDataShards}+${config.archiveParityShards} shards on distinct workers with at most ` +
+        `${Math.max(1, config.archiveParityShards)} per zone`,
     );
   }
   return config;
@@ -190,19 +203,40 @@ async function readWorkersFile(path: string): Promise<WorkerEndpoint[]> {
 }
 
 function checkErasureLayout(config: GatewayConfig): void {
-  const total = config.dataShards + config.parityShards;
+  checkPool(config.workers.filter((worker) => (worker.pool ?? "regional") === "regional"), "regional", {
+    dataShards: config.dataShards,
+    parityShards: config.parityShards,
+  });
+  const archive = config.workers.filter((worker) => worker.pool === "archive");
+  if (archive.length > 0) {
+    checkPool(archive, "archive", {
+      dataShards: config.archiveDataShards,
+      parityShards: config.archiveParityShards,
+    });
+  }
+}
+
+/** Refuses a pool whose workers cannot hold k + m shards on distinct workers, at most max(1, m) per zone. */
+function checkPool(
+  workers: readonly WorkerEndpoint[],
+  pool: string,
+  code: { dataShards: number; parityShards: number },
+): void {
+  const total = code.dataShards + code.parityShards;
   const zones = new Map<string, number>();
-  for (const worker of config.workers) {
+  for (const worker of workers) {
     const zoneKey = `${worker.region}/${worker.zone}`;
     zones.set(zoneKey, (zones.get(zoneKey) ?? 0) + 1);
   }
   let capacity = 0;
-  for (const count of zones.values()) capacity += Math.min(count, Math.max(1, config.parityShards));
-  if (config.workers.length < total || capacity < total) {
+  for (const count of zones.values()) capacity += Math.min(count, Math.max(1, code.parityShards));
+  if (workers.length < total || capacity < total) {
     throw new ConfigError(
       GATEWAY_SETTINGS.workersFile.env,
-      `${config.workers.length} workers in ${zones.size} zones cannot hold ${config.dataShards}+` +
-        `${config.parityShards} shards on distinct workers with at most ${config.parityShards} per zone`,
+      `${workers.length} ${pool} workers in ${zones.size} zones cannot hold ${code.dataShards}+` +
+        `${code.parityShards} shards on distinct workers with at most ${
+          Math.max(1, code.parityShards)
+        } per zone`,
     );
   }
 }

@@ -163,6 +163,8 @@ const DEFAULT_GATEWAY_SETTINGS = {
   rootSecretKey: "objstore-dev-secret-key-change-me",
   dataShards: 6,
   parityShards: 3,
+  archiveDataShards: 6,
+  archiveParityShards: 2,
   blockSizeBytes: 1024 * 1024,
   inlineThresholdBytes: 64 * 1024,
   stripesInFlight: 4,
@@ -199,9 +201,20 @@ Deno.test("loadDevConfig() fills in defaults and leaves the cluster secret to be
     ...DEFAULT_GATEWAY_SETTINGS,
     zones: 3,
     workersPerZone: 3,
+    archiveZones: 4,
+    archiveWorkersPerZone: 2,
     tls: false,
     clusterSecret: undefined,
   });
+});
+
+Deno.test("loadDevConfig() refuses an archive pool too small for the archive code, and takes 0 as none", () => {
+  const error = assertThrows(() => loadDevConfig(source([], { OBJSTORE_DEV_ARCHIVE_ZONES: "3" })));
+  assert(error instanceof ConfigError && error.setting.includes("OBJSTORE_DEV_ARCHIVE_ZONES"), String(error));
+  assertEquals(
+    loadDevConfig(source([], { OBJSTORE_DEV_ARCHIVE_WORKERS_PER_ZONE: "0" })).archiveWorkersPerZone,
+    0,
+  );
 });
 
 Deno.test("loadDevConfig() takes the cluster secret from the environment", () => {
@@ -373,13 +386,36 @@ function gatewayEnv(workersFile: string, extra: Record<string, string> = {}): Re
   return { OBJSTORE_CLUSTER_SECRET: SECRET, OBJSTORE_WORKERS_FILE: workersFile, ...extra };
 }
 
-Deno.test("loadGatewayConfig() reads the workers file, giving each worker weight 1 by default", async () => {
+Deno.test("loadGatewayConfig() reads the workers file, giving each worker weight 1 and the regional pool by default", async () => {
   await using dir = await tempDir();
   const entries = workerEntries([3, 3, 3]);
   entries[4].weight = 2.5;
   const file = await dir.write("workers.json", JSON.stringify(entries));
   const config = await loadGatewayConfig(source([], gatewayEnv(file)));
-  assertEquals(config.workers, entries.map((entry, index) => ({ ...entry, weight: index === 4 ? 2.5 : 1 })));
+  assertEquals(
+    config.workers,
+    entries.map((entry, index) => ({
+      ...entry,
+      weight: index === 4 ? 2.5 : 1,
+      pool: "regional",
+    })) as unknown[],
+  );
+});
+
+Deno.test("loadGatewayConfig() checks an archive pool against the archive code", async () => {
+  await using dir = await tempDir();
+  const archive = (count: number) =>
+    workerEntries([count, count, count, count]).map((entry) => ({
+      ...entry,
+      id: `a-${entry.id}`,
+      pool: "archive",
+    }));
+  const fits = await dir.write("fits.json", JSON.stringify([...workerEntries([3, 3, 3]), ...archive(2)]));
+  const config = await loadGatewayConfig(source([], gatewayEnv(fits)));
+  assertEquals(config.workers.filter((worker) => worker.pool === "archive").length, 8);
+  const small = await dir.write("small.json", JSON.stringify([...workerEntries([3, 3, 3]), ...archive(1)]));
+  const error = await assertRejects(() => loadGatewayConfig(source([], gatewayEnv(small))));
+  assert(error instanceof ConfigError && error.message.includes("4 archive workers"), String(error));
 });
 
 Deno.test("loadGatewayConfig() fills in defaults and does not carry the workers file path", async () => {

@@ -81,36 +81,41 @@ async function startWorkers(
   env: Record<string, string>,
   children: ChildProcess[],
 ): Promise<WorkerEndpoint[]> {
-  const pending: Promise<WorkerEndpoint>[] = [];
+  const layout: Array<{ id: string; zone: string; pool: "regional" | "archive" }> = [];
   for (let zone = 1; zone <= config.zones; zone++) {
     for (let index = 1; index <= config.workersPerZone; index++) {
-      const id = `z${zone}-w${index}`;
-      const child = ChildProcess.spawn(`worker ${id}`, files.mainModule, files.configFile, [
-        "worker",
-        ...[
-          "--worker-id",
-          id,
-          "--host",
-          config.host,
-          "--port",
-          "0",
-          "--data-dir",
-          `${config.dataDir}/workers/${id}`,
-        ],
-      ], env);
-      children.push(child);
-      pending.push(
-        child.waitForLine("worker ready:", READY_TIMEOUT_MS).then((line) => ({
-          id,
-          url: line.split(" ")[1],
-          region: config.region,
-          zone: `zone-${zone}`,
-          weight: 1,
-        })),
-      );
+      layout.push({ id: `z${zone}-w${index}`, zone: `zone-${zone}`, pool: "regional" });
     }
   }
-  return await Promise.all(pending);
+  for (let zone = 1; zone <= config.archiveZones; zone++) {
+    for (let index = 1; index <= config.archiveWorkersPerZone; index++) {
+      layout.push({ id: `a${zone}-w${index}`, zone: `archive-zone-${zone}`, pool: "archive" });
+    }
+  }
+  return await Promise.all(layout.map(({ id, zone, pool }) => {
+    const child = ChildProcess.spawn(`worker ${id}`, files.mainModule, files.configFile, [
+      "worker",
+      ...[
+        "--worker-id",
+        id,
+        "--host",
+        config.host,
+        "--port",
+        "0",
+        "--data-dir",
+        `${config.dataDir}/workers/${id}`,
+      ],
+    ], env);
+    children.push(child);
+    return child.waitForLine("worker ready:", READY_TIMEOUT_MS).then((line) => ({
+      id,
+      url: line.split(" ")[1],
+      region: config.region,
+      zone,
+      weight: 1,
+      pool,
+    }));
+  }));
 }
 
 /**

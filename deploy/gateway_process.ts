@@ -165,6 +165,10 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     configured: config.workers,
     totalShards: config.dataShards + config.parityShards,
     maxShardsPerZone: Math.max(1, config.parityShards),
+    archiveShards: {
+      totalShards: config.archiveDataShards + config.archiveParityShards,
+      maxShardsPerZone: Math.max(1, config.archiveParityShards),
+    },
     logger: logger.child("layout"),
   });
   await layout.refresh();
@@ -194,6 +198,22 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     metrics,
     onDegraded: (dataId, failedShards) => void late.repairer?.enqueue(dataId, failedShards, "read"),
   });
+  // The archive tier: the Glacier classes on the workers of pool "archive", with its own (wider) code.
+  const archive = config.workers.some((worker) => worker.pool === "archive")
+    ? new RegionalTier({
+      health,
+      slowShardMs: config.slowShardMs,
+      pool,
+      workerPool: "archive",
+      dataShards: config.archiveDataShards,
+      parityShards: config.archiveParityShards,
+      blockSizeBytes: config.blockSizeBytes,
+      stripesInFlight: config.stripesInFlight,
+      logger: logger.child("archive"),
+      metrics,
+      onDegraded: (dataId, failedShards) => void late.repairer?.enqueue(dataId, failedShards, "read"),
+    })
+    : undefined;
   const repairer = new ShardRepairer({
     health,
     downAfterMs: config.workerDownAfterMs,
@@ -243,6 +263,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     catalog,
     buckets,
     regional,
+    archive,
     reader: new DataReader(catalog, regional),
     clock,
     logger: logger.child("objects"),

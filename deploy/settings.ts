@@ -118,6 +118,21 @@ export const GATEWAY_SETTINGS = {
     description: "Reed-Solomon parity shards per stripe (m); any m shards may be lost.",
     schema: wholeNumber(0, 32),
   },
+  archiveDataShards: {
+    env: "OBJSTORE_ARCHIVE_DATA_SHARDS",
+    unit: "shards",
+    defaultValue: "6",
+    description:
+      "Data shards per stripe of the archive tier (workers with pool `archive`): a wider code than the regional tier's stores fewer bytes per byte.",
+    schema: wholeNumber(1, 64),
+  },
+  archiveParityShards: {
+    env: "OBJSTORE_ARCHIVE_PARITY_SHARDS",
+    unit: "shards",
+    defaultValue: "2",
+    description: "Parity shards per stripe of the archive tier; at most this many per zone.",
+    schema: wholeNumber(0, 32),
+  },
   blockSizeBytes: {
     env: "OBJSTORE_BLOCK_SIZE_BYTES",
     unit: "bytes",
@@ -373,6 +388,20 @@ export const DEV_SETTINGS = {
     defaultValue: "3",
     description: "Workers per zone of the dev cluster.",
     schema: wholeNumber(1, 16),
+  },
+  archiveZones: {
+    env: "OBJSTORE_DEV_ARCHIVE_ZONES",
+    unit: "zones",
+    defaultValue: "4",
+    description: "Zones of the dev cluster's archive pool (workers `a<zone>-w<n>`, pool `archive`).",
+    schema: wholeNumber(1, 16),
+  },
+  archiveWorkersPerZone: {
+    env: "OBJSTORE_DEV_ARCHIVE_WORKERS_PER_ZONE",
+    unit: "workers",
+    defaultValue: "2",
+    description: "Archive workers per archive zone of the dev cluster; 0 runs no archive tier.",
+    schema: wholeNumber(0, 16),
   },
   tls: {
     env: "OBJSTORE_DEV_TLS",

@@ -41,8 +41,11 @@ Deno.test({
     const stderr = new Response(child.stderr).text();
     try {
       await waitForLine(child.stdout, "secret key:");
-      const workers: { url: string }[] = JSON.parse(await Deno.readTextFile(`${dataDir}/workers.json`));
-      assertEquals(workers.length, 9);
+      const workers: { url: string; pool: string }[] = JSON.parse(
+        await Deno.readTextFile(`${dataDir}/workers.json`),
+      );
+      assertEquals(workers.filter((worker) => worker.pool === "regional").length, 9);
+      assertEquals(workers.filter((worker) => worker.pool === "archive").length, 8);
       const childPids = await descendantPids(child.pid);
       // The first signal starts the clean stop; the repeats land while children are being stopped.
       const repeats = (async () => {

@@ -39,6 +39,7 @@ const newWorkerSchema = z.object({
   region: z.string().min(1).max(64),
   zone: z.string().min(1).max(64),
   weight: z.number().positive().max(1_000_000).default(1),
+  pool: z.enum(["regional", "archive"]).default("regional"),
 }).strict();
 
 /** Largest admin request body read. */

@@ -19,6 +19,8 @@ const KIND_TO_CODE: Record<StoreErrorKind, S3ErrorCode> = {
   entity_too_large: "EntityTooLarge",
   precondition_failed: "PreconditionFailed",
   invalid_argument: "InvalidArgument",
+  invalid_storage_class: "InvalidStorageClass",
+  invalid_object_state: "InvalidObjectState",
   bad_digest: "BadDigest",
   incomplete_body: "IncompleteBody",
   quorum_not_met: "ServiceUnavailable",
@@ -46,6 +48,8 @@ const CLIENT_VISIBLE: ReadonlySet<StoreErrorKind> = new Set<StoreErrorKind>([
   "entity_too_large",
   "precondition_failed",
   "invalid_argument",
+  "invalid_storage_class",
+  "invalid_object_state",
   "bad_digest",
   "incomplete_body",
 ]);

@@ -4,14 +4,12 @@
  * on GET and HEAD responses.
  */
 import { MAX_USER_METADATA_BYTES, type ObjectHead, type StoredHeaders } from "../storage/mod.ts";
-import type { ObjectAttributes } from "../tiers/mod.ts";
+import { isStorageClass, type ObjectAttributes } from "../tiers/mod.ts";
 import { S3Error } from "./s3_errors.ts";
 import { tagsFromHeader } from "./tagging.ts";
 
 /** S3's default content type for objects uploaded without one. */
 export const DEFAULT_CONTENT_TYPE = "binary/octet-stream";
-/** Storage classes accepted today (the archive tiers come with lifecycle). */
-const SUPPORTED_STORAGE_CLASSES = new Set(["STANDARD"]);
 const USER_METADATA_PREFIX = "x-amz-meta-";
 
 /** The attributes a PutObject or CreateMultipartUpload request sets. */
@@ -31,8 +29,8 @@ export function objectAttributesFrom(headers: Headers): ObjectAttributes {
     );
   }
   const storageClass = headers.get("x-amz-storage-class") ?? "STANDARD";
-  if (!SUPPORTED_STORAGE_CLASSES.has(storageClass)) {
-    throw new S3Error("InvalidStorageClass", `The storage class ${storageClass} is not supported yet`);
+  if (!isStorageClass(storageClass)) {
+    throw new S3Error("InvalidStorageClass", `The storage class you specified is not valid: ${storageClass}`);
   }
   const stored: StoredHeaders = {};
   const copy = (name: string, field: keyof StoredHeaders) => {

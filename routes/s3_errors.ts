@@ -37,6 +37,7 @@ export const S3_ERROR_STATUS = {
   InvalidPolicyDocument: 400,
   MetadataTooLarge: 400,
   InvalidStorageClass: 400,
+  InvalidObjectState: 403,
   InvalidTag: 400,
   InvalidURI: 400,
   MethodNotAllowed: 405,

@@ -4,16 +4,20 @@
  * `maxShardsPerZone` shards of this data id. Adding a worker moves only the shards it now wins.
  */
 import { StoreError } from "./core/mod.ts";
-import { Topology, type WorkerInfo } from "./topology.ts";
+import { Topology, type WorkerInfo, type WorkerPoolName } from "./topology.ts";
 
-/** Chooses `shardCount` distinct workers for `dataId`; shard i goes to the i-th returned worker. */
+/**
+ * Chooses `shardCount` distinct workers of `pool` for `dataId`; shard i goes to the i-th returned worker.
+ */
 export function placeShards(
   dataId: string,
   topology: Topology,
   shardCount: number,
   maxShardsPerZone: number,
+  pool: WorkerPoolName = "regional",
 ): WorkerInfo[] {
-  const ranked = topology.placementWorkers
+  const candidates = topology.poolWorkers(pool);
+  const ranked = candidates
     .map((worker) => ({ worker, score: rendezvousScore(dataId, worker) }))
     .sort((a, b) => b.score - a.score || (a.worker.id < b.worker.id ? -1 : 1));
   const perZone = new Map<string, number>();
@@ -30,7 +34,7 @@ export function placeShards(
     throw new StoreError(
       "unavailable",
       `Cannot place ${shardCount} shards: only ${chosen.length} workers fit with at most ` +
-        `${maxShardsPerZone} per zone among ${topology.placementWorkers.length} workers`,
+        `${maxShardsPerZone} per zone among ${candidates.length} ${pool} workers`,
     );
   }
   return chosen;

@@ -14,6 +14,18 @@ export interface WorkerInfo {
   readonly zone: string;
   /** Relative share of shards it should receive (proportional to capacity). */
   readonly weight: number;
+  /** The tier whose shards it holds: the regional tier (default) or the archive tier. */
+  readonly pool?: WorkerPoolName;
+}
+
+/** The pools of workers: each tier places its shards on its own workers. */
+export const WORKER_POOLS = ["regional", "archive"] as const;
+/** A pool of workers. */
+export type WorkerPoolName = typeof WORKER_POOLS[number];
+
+/** The pool of `worker` ("regional" unless it says otherwise). */
+export function poolOf(worker: WorkerInfo): WorkerPoolName {
+  return worker.pool ?? "regional";
 }
 
 /**
@@ -39,6 +51,11 @@ export class Topology {
     if (this.#byId.size !== workers.length) {
       throw new StoreError("invalid_argument", "Topology lists the same worker id twice");
     }
+  }
+
+  /** The workers of `pool` that new shards may go to. */
+  poolWorkers(pool: WorkerPoolName): readonly WorkerInfo[] {
+    return this.placementWorkers.filter((worker) => poolOf(worker) === pool);
   }
 
   /** The worker with `id`, or `undefined` when it is no longer part of the cluster. */

@@ -9,6 +9,7 @@ import {
   type Logger,
   type MetadataCatalog,
   metaKeys,
+  poolOf,
   StoreError,
   Topology,
   type WorkerInfo,
@@ -24,6 +25,8 @@ export interface ClusterLayoutOptions {
   /** Shards per object (k + m) and the most one zone may hold: a drain must leave room for both. */
   readonly totalShards: number;
   readonly maxShardsPerZone: number;
+  /** The same for the archive pool, when the cluster has one. */
+  readonly archiveShards?: { readonly totalShards: number; readonly maxShardsPerZone: number };
   readonly logger: Logger;
 }
 

@@ -24,3 +24,4 @@ export * from "./shard_rebalancer.ts";
 export { passProgress } from "./ids.ts";
 export * from "./orphan_sweeper.ts";
 export * from "./metadata_lease.ts";
+export * from "./storage_classes.ts";

@@ -94,6 +94,7 @@ export class MultipartService {
     const { catalog, clock } = this.#options;
     const bucketRecord = await catalog.getBucket(bucket);
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
+    this.#options.objects.tierFor(attributes.storageClass); // refuses a class whose tier this cluster lacks
     const record: UploadRecord = {
       v: 1,
       uploadId: newTimeOrderedId(clock.nowMs()),
@@ -134,12 +135,13 @@ export class MultipartService {
     checksum?: () => string | undefined,
   ): Promise<UploadPartRecord> {
     const { catalog, clock, objects } = this.#options;
-    await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
+    const record = await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
     const dataId = newRandomId();
     const digest = this.#options.md5Pool?.digest(sizeBytes) ?? new DigestStream();
-    const pending = await objects.beginRegionalWrite(dataId);
+    const tier = objects.tierFor(record.record.storageClass);
+    const pending = await objects.beginRegionalWrite(dataId, tier);
     try {
-      const manifest = await this.#options.regional.write(
+      const manifest = await tier.write(
         dataId,
         sizeBytes,
         digest.wrap(body),

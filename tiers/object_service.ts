@@ -30,6 +30,7 @@ import { PendingWrite } from "./pending_write.ts";
 import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 import type { EdgeCache } from "./edge_cache.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
+import { tierOfStorageClass } from "./storage_classes.ts";
 import { checkWriteCondition, NO_CONDITION, type WriteCondition } from "./write_condition.ts";
 import type { CommitData, CopyObjectInput, PutObjectInput } from "./object_inputs.ts";
 import { deleteMarker, type DeleteOutcome, MAX_COMMIT_ATTEMPTS, ObjectVersions } from "./object_versions.ts";
@@ -39,6 +40,8 @@ export interface ObjectServiceOptions {
   readonly catalog: MetadataCatalog;
   readonly buckets: BucketService;
   readonly regional: RegionalTier;
+  /** The archive tier (its own worker pool), when the cluster has one: Glacier classes are stored there. */
+  readonly archive?: RegionalTier;
   readonly reader: DataReader;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -90,9 +93,10 @@ export class ObjectService {
       const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()), input.checksum?.());
       return await this.commitHead(input.bucket, head, { inlineBytes: bytes, condition });
     }
-    const pending = await this.beginRegionalWrite(dataId);
+    const tier = this.tierFor(input.storageClass);
+    const pending = await this.beginRegionalWrite(dataId, tier);
     try {
-      const manifest = await this.#options.regional.write(dataId, input.sizeBytes, body, pending.placement);
+      const manifest = await tier.write(dataId, input.sizeBytes, body, pending.placement);
       const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()), input.checksum?.());
       return await this.commitHead(input.bucket, head, { manifest, pending, condition });
     } catch (error) {
@@ -194,7 +198,11 @@ export class ObjectService {
     const { source } = input;
     // In a versioned bucket a copy onto itself is a new version, with data of its own: the general path.
     const versioning = (await this.#options.buckets.get(input.bucket)).versioning;
-    if (input.sourceBucket === input.bucket && source.key === input.key && versioning === "Unversioned") {
+    const sameTier = tierOfStorageClass(source.storageClass) === tierOfStorageClass(input.storageClass);
+    if (
+      input.sourceBucket === input.bucket && source.key === input.key && versioning === "Unversioned" &&
+      sameTier
+    ) {
       return await this.#replaceAttributes(input);
     }
     const body = await this.readStream(source);
@@ -342,15 +350,35 @@ export class ObjectService {
   }
 
   /**
-   * Records a pending-GC item for `dataId` with the workers it is about to use, BEFORE any byte moves,
-   * and keeps it renewed until the write commits or is abandoned. Used by PutObject and UploadPart.
+   * The erasure-coded tier that stores objects of `storageClass`; throws `invalid_storage_class` for a
+   * Glacier class when the cluster has no archive pool.
    */
-  async beginRegionalWrite(dataId: string): Promise<PendingWrite> {
-    const { catalog, clock, regional, logger } = this.#options;
+  tierFor(storageClass: string): RegionalTier {
+    if (tierOfStorageClass(storageClass) === "regional") return this.#options.regional;
+    const { archive } = this.#options;
+    if (archive === undefined) {
+      throw new StoreError(
+        "invalid_storage_class",
+        `The storage class ${storageClass} needs the archive tier, and this cluster has no archive workers`,
+      );
+    }
+    return archive;
+  }
+
+  /**
+   * Records a pending-GC item for `dataId` with the workers it is about to use (of `tier`, the regional
+   * tier by default), BEFORE any byte moves, and keeps it renewed until the write commits or is abandoned.
+   * Used by PutObject, UploadPart and lifecycle transitions.
+   */
+  async beginRegionalWrite(
+    dataId: string,
+    tier: RegionalTier = this.#options.regional,
+  ): Promise<PendingWrite> {
+    const { catalog, clock, logger } = this.#options;
     return await PendingWrite.begin(
       { catalog, clock, graceMs: this.#options.gcGraceMs, logger },
       dataId,
-      regional.place(dataId),
+      tier.place(dataId),
     );
   }
 

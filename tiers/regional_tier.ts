@@ -19,6 +19,7 @@ import {
   StripeLayout,
   type WorkerInfo,
   type WorkerPool,
+  type WorkerPoolName,
   writeStripes,
 } from "../storage/mod.ts";
 import type { WorkerHealth } from "./worker_health.ts";
@@ -26,6 +27,8 @@ import type { WorkerHealth } from "./worker_health.ts";
 /** Settings of the tier. */
 export interface RegionalTierOptions {
   readonly pool: WorkerPool;
+  /** The workers this tier places shards on: the regional pool (default) or the archive pool. */
+  readonly workerPool?: WorkerPoolName;
   readonly dataShards: number;
   readonly parityShards: number;
   readonly blockSizeBytes: number;
@@ -54,8 +57,12 @@ export class RegionalTier {
   readonly #readBytes: Counter;
   readonly #degradedReads: Counter;
 
+  /** The workers this tier places shards on. */
+  readonly workerPool: WorkerPoolName;
+
   constructor(options: RegionalTierOptions) {
     this.#options = options;
+    this.workerPool = options.workerPool ?? "regional";
     this.#reads = options.metrics.counter(
       "objstore_regional_reads_total",
       "Reads of erasure-coded data from the workers (one per object or part range read).",
@@ -80,9 +87,9 @@ export class RegionalTier {
   place(dataId: string): WorkerInfo[] {
     const { dataShards, parityShards, pool, health } = this.#options;
     const total = dataShards + parityShards;
-    const placement = placeShards(dataId, pool.topology, total, Math.max(1, parityShards));
+    const placement = placeShards(dataId, pool.topology, total, Math.max(1, parityShards), this.workerPool);
     if (health === undefined || placement.every((worker) => health.isUp(worker.id))) return placement;
-    const up = pool.topology.placementWorkers.filter((worker) => health.isUp(worker.id))
+    const up = pool.topology.poolWorkers(this.workerPool).filter((worker) => health.isUp(worker.id))
       .sort((a, b) => rendezvousScore(dataId, b) - rendezvousScore(dataId, a));
     // At most two shards per worker: with fewer workers up, the write reports the missing quorum.
     const perWorker = Math.ceil(total / up.length);
@@ -129,6 +136,7 @@ export class RegionalTier {
       parityShards,
       blockSizeBytes,
       layoutEpoch: pool.topology.layoutEpoch,
+      ...(this.workerPool === "regional" ? {} : { pool: this.workerPool }),
       shards: result.shards,
     };
   }

@@ -17,6 +17,7 @@ import {
   metaKeys,
   type Metrics,
   placeShards,
+  poolOf,
   type RebalanceCursor,
   type RebuildTarget,
   type ShardEntry,
@@ -177,7 +178,7 @@ export class ShardRebalancer {
     const maxPerZone = Math.max(1, manifest.parityShards);
     let desired;
     try {
-      desired = placeShards(manifest.dataId, topology, total, maxPerZone);
+      desired = placeShards(manifest.dataId, topology, total, maxPerZone, manifest.pool ?? "regional");
     } catch (error) {
       // The workers cannot hold this object's shards (drains that would do this are refused, but a workers
       // file can change): nothing moves, and the pass never settles, so no drained worker leaves.
@@ -274,7 +275,7 @@ function newPass(epoch: number, layout: string): RebalanceCursor {
 /** A fingerprint (SHA-256, hex) of what placement depends on: the placement workers' ids, zones and weights. */
 export async function layoutFingerprint(topology: Topology): Promise<string> {
   const text = topology.placementWorkers
-    .map((worker) => JSON.stringify([worker.id, worker.region, worker.zone, worker.weight]))
+    .map((worker) => JSON.stringify([worker.id, worker.region, worker.zone, worker.weight, poolOf(worker)]))
     .sort()
     .join("\n");
   return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));

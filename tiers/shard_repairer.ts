@@ -343,7 +343,7 @@ export class ShardRepairer {
       }
     });
     const health = this.#options.health;
-    const ranked = topology.placementWorkers.filter((worker) =>
+    const ranked = topology.poolWorkers(manifest.pool ?? "regional").filter((worker) =>
       health === undefined || health.isUp(worker.id)
     )
       .sort((

@@ -29,6 +29,7 @@ import { authorizeBucket } from "../access_control.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
 import { expirationHeader } from "../expiration_header.ts";
+import { checkReadableStorageClass } from "../object_state.ts";
 import { copyObject } from "./copy_handlers.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
@@ -188,6 +189,7 @@ async function objectReply(
       return await markDeletedKey(ctx, bucketRecord, key, error);
     }
   }
+  if (method === "GET") checkReadableStorageClass(head);
   const headers = objectResponseHeaders(head);
   if (bucketRecord.versioning !== "Unversioned") headers.set("x-amz-version-id", head.versionId);
   // Responses of a bucket with CORS rules differ by Origin: a CDN must not serve one origin's to another.

@@ -18,6 +18,8 @@ export type StoreErrorKind =
   | "entity_too_large"
   | "precondition_failed"
   | "invalid_argument"
+  | "invalid_storage_class"
+  | "invalid_object_state"
   | "bad_digest"
   | "incomplete_body"
   | "quorum_not_met"

@@ -70,6 +70,7 @@ export const layoutWorkerSchema = z.object({
   region: z.string().min(1),
   zone: z.string().min(1),
   weight: z.number().positive(),
+  pool: z.enum(["regional", "archive"]).optional(),
 });
 
 /**
@@ -292,6 +293,8 @@ export const erasureManifestSchema = z.object({
   parityShards: z.number().int().min(0),
   blockSizeBytes: z.number().int().min(1),
   layoutEpoch: z.number().int(),
+  /** The pool of workers the shards belong to (absent: the regional pool). */
+  pool: z.enum(["regional", "archive"]).optional(),
   /** Shard i's entry at index i. */
   shards: z.array(shardEntrySchema),
 });

@@ -22,6 +22,9 @@ export interface ClusterOptions {
   /** Zones × workers per zone (default 3 × 3). */
   readonly zones?: number;
   readonly workersPerZone?: number;
+  /** Archive pool: `archiveZones` × `archiveWorkersPerZone` workers `a<zone>-w<n>` (none by default). */
+  readonly archiveZones?: number;
+  readonly archiveWorkersPerZone?: number;
   /** Extra gateway environment (e.g. OBJSTORE_GC_GRACE_MS; with OBJSTORE_TLS_CERT_FILE the endpoint is https). */
   readonly gatewayEnv?: Record<string, string>;
 }
@@ -56,17 +59,22 @@ export class TestCluster implements AsyncDisposable {
     const perZone = options.workersPerZone ?? 3;
     const ids: string[] = [];
     for (let zone = 1; zone <= zones; zone++) for (let w = 1; w <= perZone; w++) ids.push(`z${zone}-w${w}`);
-    const cluster = new TestCluster(dir, ids, options);
+    const archiveIds: string[] = [];
+    for (let zone = 1; zone <= (options.archiveZones ?? 0); zone++) {
+      for (let w = 1; w <= (options.archiveWorkersPerZone ?? 0); w++) archiveIds.push(`a${zone}-w${w}`);
+    }
+    const cluster = new TestCluster(dir, [...ids, ...archiveIds], options);
     try {
-      await Promise.all(ids.map((id) => cluster.startWorker(id)));
+      await Promise.all([...ids, ...archiveIds].map((id) => cluster.startWorker(id)));
       await Deno.writeTextFile(
         `${dir}/workers.json`,
-        JSON.stringify(ids.map((id) => ({
+        JSON.stringify([...ids, ...archiveIds].map((id) => ({
           id,
           url: `http://127.0.0.1:${cluster.#workerPorts.get(id)}`,
           region: "us-east-1",
           zone: id.slice(0, id.indexOf("-")),
           weight: 1,
+          pool: archiveIds.includes(id) ? "archive" : "regional",
         }))),
       );
       await cluster.startGateway();
