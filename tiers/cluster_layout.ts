@@ -86,13 +86,19 @@ export class ClusterLayout {
    * Refused when the remaining workers could not hold k + m shards of an object under the zone rule.
    */
   async drainWorker(id: string): Promise<LayoutRecord> {
-    const { totalShards, maxShardsPerZone } = this.#options;
     return await this.#change((record, topology) => {
-      if (topology.worker(id) === undefined) throw new StoreError("invalid_argument", `No worker ${id}`);
+      const leaving = topology.worker(id);
+      if (leaving === undefined) throw new StoreError("invalid_argument", `No worker ${id}`);
       if (topology.draining.has(id)) {
         throw new StoreError("invalid_argument", `Worker ${id} is already draining`);
       }
-      const remaining = topology.placementWorkers.filter((worker) => worker.id !== id);
+      // The room that counts is in the worker's own pool, for that pool's code.
+      const pool = poolOf(leaving);
+      const { totalShards, maxShardsPerZone } =
+        pool === "archive" && this.#options.archiveShards !== undefined
+          ? this.#options.archiveShards
+          : this.#options;
+      const remaining = topology.poolWorkers(pool).filter((worker) => worker.id !== id);
       const room = placementRoom(remaining, maxShardsPerZone);
       if (room < totalShards) {
         throw new StoreError(

@@ -25,3 +25,4 @@ export { passProgress } from "./ids.ts";
 export * from "./orphan_sweeper.ts";
 export * from "./metadata_lease.ts";
 export * from "./storage_classes.ts";
+export * from "./tier_writes.ts";

@@ -94,7 +94,7 @@ export class MultipartService {
     const { catalog, clock } = this.#options;
     const bucketRecord = await catalog.getBucket(bucket);
     if (bucketRecord === null) throw new StoreError("bucket_not_found", `Bucket ${bucket} does not exist`);
-    this.#options.objects.tierFor(attributes.storageClass); // refuses a class whose tier this cluster lacks
+    this.#options.objects.writes.tierFor(attributes.storageClass); // refuses a class whose tier this cluster lacks
     const record: UploadRecord = {
       v: 1,
       uploadId: newTimeOrderedId(clock.nowMs()),
@@ -138,8 +138,8 @@ export class MultipartService {
     const record = await this.#getUpload(upload.bucket, upload.key, upload.uploadId);
     const dataId = newRandomId();
     const digest = this.#options.md5Pool?.digest(sizeBytes) ?? new DigestStream();
-    const tier = objects.tierFor(record.record.storageClass);
-    const pending = await objects.beginRegionalWrite(dataId, tier);
+    const tier = objects.writes.tierFor(record.record.storageClass);
+    const pending = await objects.writes.begin(dataId, tier);
     try {
       const manifest = await tier.write(
         dataId,

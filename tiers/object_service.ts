@@ -26,11 +26,11 @@ import type { BucketService } from "./bucket_service.ts";
 import type { DataReader } from "./data_reader.ts";
 import { newRandomId } from "./ids.ts";
 import { listObjectPage, type ListPage, type ListRequest } from "./object_lister.ts";
-import { PendingWrite } from "./pending_write.ts";
 import { CoherentCache, UNKNOWN_VERSIONSTAMP } from "./coherent_cache.ts";
 import type { EdgeCache } from "./edge_cache.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
 import { tierOfStorageClass } from "./storage_classes.ts";
+import { TierWrites } from "./tier_writes.ts";
 import { checkWriteCondition, NO_CONDITION, type WriteCondition } from "./write_condition.ts";
 import type { CommitData, CopyObjectInput, PutObjectInput } from "./object_inputs.ts";
 import { deleteMarker, type DeleteOutcome, MAX_COMMIT_ATTEMPTS, ObjectVersions } from "./object_versions.ts";
@@ -64,10 +64,13 @@ export class ObjectService {
   readonly #heads: CoherentCache<ObjectHead>;
   /** The version records of versioned buckets (reading, listing, recording null versions). */
   readonly versions: ObjectVersions;
+  /** Tier choice and pending writes for new erasure-coded data. */
+  readonly writes: TierWrites;
 
   constructor(options: ObjectServiceOptions) {
     this.#options = options;
     this.#heads = new CoherentCache(options.headCacheEntries);
+    this.writes = new TierWrites(options);
     this.versions = new ObjectVersions({
       ...options,
       observe: (bucket, key, head, versionstamp) =>
@@ -93,8 +96,8 @@ export class ObjectService {
       const head = this.#newHead(input, dataId, "inline", toHex(await digest.md5()), input.checksum?.());
       return await this.commitHead(input.bucket, head, { inlineBytes: bytes, condition });
     }
-    const tier = this.tierFor(input.storageClass);
-    const pending = await this.beginRegionalWrite(dataId, tier);
+    const tier = this.writes.tierFor(input.storageClass);
+    const pending = await this.writes.begin(dataId, tier);
     try {
       const manifest = await tier.write(dataId, input.sizeBytes, body, pending.placement);
       const head = this.#newHead(input, dataId, "regional", toHex(await digest.md5()), input.checksum?.());
@@ -347,39 +350,6 @@ export class ObjectService {
   async list(bucket: string, request: ListRequest): Promise<ListPage> {
     await this.#options.buckets.get(bucket);
     return await listObjectPage(this.#options.catalog, bucket, request);
-  }
-
-  /**
-   * The erasure-coded tier that stores objects of `storageClass`; throws `invalid_storage_class` for a
-   * Glacier class when the cluster has no archive pool.
-   */
-  tierFor(storageClass: string): RegionalTier {
-    if (tierOfStorageClass(storageClass) === "regional") return this.#options.regional;
-    const { archive } = this.#options;
-    if (archive === undefined) {
-      throw new StoreError(
-        "invalid_storage_class",
-        `The storage class ${storageClass} needs the archive tier, and this cluster has no archive workers`,
-      );
-    }
-    return archive;
-  }
-
-  /**
-   * Records a pending-GC item for `dataId` with the workers it is about to use (of `tier`, the regional
-   * tier by default), BEFORE any byte moves, and keeps it renewed until the write commits or is abandoned.
-   * Used by PutObject, UploadPart and lifecycle transitions.
-   */
-  async beginRegionalWrite(
-    dataId: string,
-    tier: RegionalTier = this.#options.regional,
-  ): Promise<PendingWrite> {
-    const { catalog, clock, logger } = this.#options;
-    return await PendingWrite.begin(
-      { catalog, clock, graceMs: this.#options.gcGraceMs, logger },
-      dataId,
-      tier.place(dataId),
-    );
   }
 
   /**
