@@ -26,3 +26,4 @@ export * from "./orphan_sweeper.ts";
 export * from "./metadata_lease.ts";
 export * from "./storage_classes.ts";
 export * from "./tier_writes.ts";
+export * from "./object_transitions.ts";

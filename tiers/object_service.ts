@@ -346,6 +346,11 @@ export class ObjectService {
     );
   }
 
+  /** Tells the head cache of a commit made elsewhere (a lifecycle transition) that changed the head. */
+  noteCommittedHead(bucket: string, key: string, head: ObjectHead, versionstamp: string): void {
+    this.#heads.observe(headName(bucket, key), head, versionstamp);
+  }
+
   /** One page of the bucket's listing. */
   async list(bucket: string, request: ListRequest): Promise<ListPage> {
     await this.#options.buckets.get(bucket);

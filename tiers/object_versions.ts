@@ -9,6 +9,7 @@ import {
   type Clock,
   dataGcRecord,
   type MetadataCatalog,
+  type MetaKey,
   metaKeys,
   type ObjectHead,
   StoreError,
@@ -113,6 +114,23 @@ export class ObjectVersions {
     if (recorded !== null && order !== null) {
       tx.check(metaKeys.version(bucket, key, order), recorded.versionstamp).putVersion(bucket, order, head);
     }
+  }
+
+  /** The record of version `versionId` of `bucket/key` with what a commit replacing it checks; null if none. */
+  async recordedVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+  ): Promise<{ key: MetaKey; order: string; head: ObjectHead; versionstamp: string } | null> {
+    const order = await this.#orderOf(bucket, key, versionId);
+    const recorded = order === null ? null : await this.#options.catalog.getVersion(bucket, key, order);
+    if (order === null || recorded === null) return null;
+    return {
+      key: metaKeys.version(bucket, key, order),
+      order,
+      head: recorded.record,
+      versionstamp: recorded.versionstamp,
+    };
   }
 
   /** The record order of `versionId` of `bucket/key` (`null`: the null-version pointer, if any). */

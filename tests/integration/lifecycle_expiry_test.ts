@@ -7,6 +7,7 @@
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -18,8 +19,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { TestCluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
-import { assert, assertEquals, randomBytes } from "../support/asserts.ts";
-import { waitFor } from "../support/shard_files.ts";
+import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
+import { shardFiles, waitFor } from "../support/shard_files.ts";
 
 const ENV = { OBJSTORE_LIFECYCLE_DAY_SECONDS: "2", OBJSTORE_LIFECYCLE_INTERVAL_MS: "200" };
 
@@ -135,5 +136,58 @@ Deno.test("lifecycle in a versioned bucket: a delete marker, then the noncurrent
     "the current, then the noncurrent",
   );
   assertEquals(metrics.get("objstore_lifecycle_delete_markers_removed_total"), 1);
+  s3.destroy();
+});
+
+Deno.test("lifecycle moves objects to the archive tier, then deeper, then expires them", async () => {
+  await using cluster = await TestCluster.start({
+    archiveZones: 4,
+    archiveWorkersPerZone: 2,
+    gatewayEnv: { ...ENV, OBJSTORE_GC_GRACE_MS: "500", OBJSTORE_GC_INTERVAL_MS: "200" },
+  });
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "cold" }));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: "cold",
+      LifecycleConfiguration: {
+        Rules: [{
+          ID: "age",
+          Status: "Enabled",
+          Filter: { Prefix: "" },
+          Transitions: [{ Days: 1, StorageClass: "GLACIER_IR" }, { Days: 3, StorageClass: "DEEP_ARCHIVE" }],
+          Expiration: { Days: 6 },
+        }],
+      },
+    }),
+  );
+  const body = randomBytes(900_000);
+  await s3.send(new PutObjectCommand({ Bucket: "cold", Key: "big", Body: body }));
+  await s3.send(new PutObjectCommand({ Bucket: "cold", Key: "tiny", Body: "too small to move" }));
+  const classOf = async (key: string) =>
+    (await s3.send(new HeadObjectCommand({ Bucket: "cold", Key: key }))).StorageClass ?? "STANDARD";
+  // "a" for archive workers, "z" for regional ones: which pools hold shard files.
+  const shardPools = async () => {
+    const pools = new Set<string>();
+    for (const path of await shardFiles(cluster.workerIds.map((id) => cluster.workerDir(id)))) {
+      pools.add(path.slice(cluster.dir.length + "/workers/".length)[0]);
+    }
+    return [...pools].sort().join();
+  };
+  await waitFor(async () => await classOf("big") === "GLACIER_IR", 20_000, "big moves to GLACIER_IR");
+  const got = await s3.send(new GetObjectCommand({ Bucket: "cold", Key: "big" }));
+  assertEquals(new Uint8Array(await got.Body!.transformToByteArray()), body, "GLACIER_IR reads back");
+  await waitFor(async () => await shardPools() === "a", 20_000, "its regional shards are collected");
+  await waitFor(async () => await classOf("big") === "DEEP_ARCHIVE", 20_000, "big goes deeper");
+  await assertRejectsS3(
+    () => s3.send(new GetObjectCommand({ Bucket: "cold", Key: "big" })),
+    "InvalidObjectState",
+    403,
+  );
+  assertEquals(await classOf("tiny"), "STANDARD", "objects kept inline are too small to move");
+  await waitFor(async () => !(await keys(s3, "cold")).includes("big"), 30_000, "big expires at last");
+  const metrics = await scrapeMetrics(cluster.endpoint);
+  assertEquals(metrics.get("objstore_lifecycle_transitioned_objects_total"), 2);
+  assertEquals(metrics.get("objstore_lifecycle_transitioned_bytes_total"), 1_800_000);
   s3.destroy();
 });

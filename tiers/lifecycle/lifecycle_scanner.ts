@@ -1,12 +1,12 @@
 /**
  * The lifecycle executor: walks every bucket that has a lifecycle configuration, a bounded batch of keys per
  * round with its position in the metadata store, asks the evaluator what each version needs now, and does
- * it — expire current versions (delete, or a delete marker in a versioned bucket), delete expired noncurrent
- * versions and expired delete markers, abort incomplete multipart uploads. One gateway at a time runs it,
- * under a metadata lease. Every action is a commit that checks the version is still the one judged (a
- * current version by its data id; other versions by version id), so lifecycle never touches data a client
- * wrote meanwhile. Transitions to colder storage classes are recognised and counted but not performed: the
- * archive tier they move data to is not built yet.
+ * it — move versions to colder storage classes (`ObjectTransitions`), expire current versions (delete, or a
+ * delete marker in a versioned bucket), delete expired noncurrent versions and expired delete markers, abort
+ * incomplete multipart uploads. One gateway at a time runs it, under a metadata lease. Every action is a
+ * commit that checks the version is still the one judged (by its data id, or its version id), so lifecycle
+ * never touches data a client wrote meanwhile. `NotAccessedTransition` rules wait for access tracking: until
+ * reads are recorded they are not applied (a rule about reads must not act on creation time).
  */
 import {
   type BucketRecord,
@@ -22,6 +22,7 @@ import type { BucketService } from "../bucket_service.ts";
 import type { MultipartService } from "../multipart_service.ts";
 import type { ObjectService } from "../object_service.ts";
 import type { MetadataLease } from "../metadata_lease.ts";
+import type { ObjectTransitions } from "../object_transitions.ts";
 import {
   type BucketVersioning,
   evaluateLifecycle,
@@ -39,6 +40,8 @@ export interface LifecycleScannerOptions {
   readonly objects: ObjectService;
   readonly multipart: MultipartService;
   readonly lease: MetadataLease;
+  /** Moves versions between storage classes; without it transitions are counted, not performed. */
+  readonly transitions?: ObjectTransitions;
   readonly clock: Clock;
   /** The length of a lifecycle day (86 400 000 as on AWS; seconds in tests). */
   readonly dayMs: number;
@@ -62,6 +65,8 @@ export class LifecycleScanner {
   readonly #markersRemoved: Counter;
   readonly #uploadsAborted: Counter;
   readonly #transitionsWaiting: Counter;
+  readonly #transitioned: Counter;
+  readonly #transitionedBytes: Counter;
   readonly #passes: Counter;
 
   constructor(options: LifecycleScannerOptions) {
@@ -85,7 +90,15 @@ export class LifecycleScanner {
     );
     this.#transitionsWaiting = metrics.counter(
       "objstore_lifecycle_transitions_not_performed_total",
-      "Transitions that fell due but were not performed (the archive tier is not built yet).",
+      "Transitions that fell due but could not be performed (no archive tier for a Glacier class).",
+    );
+    this.#transitioned = metrics.counter(
+      "objstore_lifecycle_transitioned_objects_total",
+      "Versions lifecycle moved to another storage class.",
+    );
+    this.#transitionedBytes = metrics.counter(
+      "objstore_lifecycle_transitioned_bytes_total",
+      "Bytes of the versions lifecycle moved to another storage class.",
     );
     this.#passes = metrics.counter("objstore_lifecycle_passes_total", "Completed passes over every bucket.");
   }
@@ -210,26 +223,50 @@ export class LifecycleScanner {
     versions: readonly VersionInBucket[],
   ): Promise<number> {
     const { clock, dayMs } = this.#options;
-    const withoutTransitions = withoutTransitionRules(configuration);
+    const applicable = this.#options.transitions === undefined
+      ? withoutTransitionRules(configuration)
+      : withoutNotAccessedRules(configuration);
     let actions = 0;
     for (const { head, facts } of versions) {
       const now = clock.nowMs();
-      if (evaluateLifecycle(configuration, facts, now, dayMs).kind === "transition") {
-        this.#transitionsWaiting.inc();
+      const action = evaluateLifecycle(applicable, facts, now, dayMs);
+      if (action.kind === "none") {
+        if (
+          applicable !== configuration &&
+          evaluateLifecycle(configuration, facts, now, dayMs).kind === "transition"
+        ) {
+          this.#transitionsWaiting.inc();
+        }
+        continue;
       }
-      const action = evaluateLifecycle(withoutTransitions, facts, now, dayMs);
-      if (action.kind === "none") continue;
-      if (await this.#perform(bucket.name, head, action)) actions++;
-      if (facts.isCurrent) break;
+      if (await this.#perform(bucket.name, head, facts.isCurrent, action)) actions++;
+      if (facts.isCurrent && action.kind !== "transition") break;
     }
     return actions;
   }
 
   /** Performs one action on `head`; false when the version changed meanwhile (nothing done). */
-  async #perform(bucket: string, head: ObjectHead, action: LifecycleAction): Promise<boolean> {
+  async #perform(
+    bucket: string,
+    head: ObjectHead,
+    isCurrent: boolean,
+    action: LifecycleAction,
+  ): Promise<boolean> {
     const { objects, logger } = this.#options;
     try {
       switch (action.kind) {
+        case "transition": {
+          const outcome = await this.#options.transitions!.transition(
+            bucket,
+            head,
+            isCurrent,
+            action.storageClass,
+          );
+          if (outcome === "changed" || outcome === "too-small") return false;
+          this.#transitioned.inc();
+          this.#transitionedBytes.inc(head.sizeBytes);
+          break;
+        }
         case "expire-current":
           await objects.delete(bucket, head.key, { ifDataId: head.dataId });
           this.#expiredObjects.inc();
@@ -250,6 +287,10 @@ export class LifecycleScanner {
     } catch (error) {
       if (isStoreError(error, "precondition_failed") || isStoreError(error, "object_not_found")) return false;
       if (isStoreError(error, "version_not_found") || isStoreError(error, "conflict")) return false;
+      if (isStoreError(error, "invalid_storage_class")) {
+        this.#transitionsWaiting.inc();
+        return false;
+      }
       throw error;
     }
     logger.info("lifecycle", { action: action.kind, rule: action.ruleId, bucket, key: head.key });
@@ -287,4 +328,10 @@ function withoutTransitionRules(configuration: LifecycleConfiguration): Lifecycl
       notAccessedTransition: undefined,
     })),
   };
+}
+
+/** The configuration without `NotAccessedTransition` (it needs records of reads, which are not kept yet). */
+function withoutNotAccessedRules(configuration: LifecycleConfiguration): LifecycleConfiguration {
+  if (configuration.rules.every((rule) => rule.notAccessedTransition === undefined)) return configuration;
+  return { rules: configuration.rules.map((rule) => ({ ...rule, notAccessedTransition: undefined })) };
 }
