@@ -28,6 +28,7 @@ import {
   EdgeCache,
   MetadataLease,
   MultipartService,
+  ObjectRestores,
   ObjectService,
   ObjectTransitions,
   OrphanSweeper,
@@ -62,6 +63,8 @@ export interface GatewayParts {
   readonly auditor: ShardAuditor;
   /** Moves shards to their placement after workers were added or started draining (run on an interval). */
   readonly rebalancer: ShardRebalancer;
+  /** RestoreObject: makes and retires temporary copies of archived objects (run on an interval). */
+  readonly restores: ObjectRestores;
   /** The metadata lease of background job `name` for this gateway (rounds every `intervalMs`). */
   lease(name: string, intervalMs: number): MetadataLease;
   /** Applies buckets' lifecycle rules under a metadata lease (run on an interval by `startGateway`). */
@@ -74,6 +77,9 @@ export interface GatewayParts {
   /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
 }
+
+/** How often queued restores are carried out and expired ones retired. */
+const RESTORE_INTERVAL_MS = 1000;
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
@@ -95,6 +101,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
     leased("audit", config.auditIntervalMs, () => auditor.runOnce()),
     leased("rebalance", config.rebalanceIntervalMs, () => rebalancer.runOnce()),
     leased("orphans", config.orphanSweepIntervalMs, () => orphans.runOnce()),
+    leased("restore", RESTORE_INTERVAL_MS, () => parts.restores.runOnce()),
     new BackgroundLoop(
       Math.min(config.lifecycleIntervalMs, Math.max(50, (config.lifecycleDaySeconds * 1000) / 4)),
       () => lifecycle.runOnce(),
@@ -311,6 +318,16 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("lifecycle"),
     metrics,
   });
+  const restores = new ObjectRestores({
+    catalog,
+    clock,
+    writes: objects.writes,
+    versions: objects.versions,
+    dayMs: config.lifecycleDaySeconds * 1000,
+    gcGraceMs: config.gcGraceMs,
+    read: (head) => objects.readStream(head),
+    observe: (bucket, key, head, versionstamp) => objects.noteCommittedHead(bucket, key, head, versionstamp),
+  });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: ROOT_USER_NAME };
   const rootKey = utf8(config.rootAccessKey);
   const isRoot = (accessKeyId: string) => timingSafeEqual(utf8(accessKeyId), rootKey);
@@ -319,6 +336,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     buckets,
     objects,
     multipart,
+    restores,
     region: config.region,
     baseDomain: config.baseDomain,
     secureTransport: config.tls !== null,
@@ -376,6 +394,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     rebalancer,
     orphans,
     lifecycle,
+    restores,
     lease,
     health,
     logger,

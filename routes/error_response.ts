@@ -21,6 +21,7 @@ const KIND_TO_CODE: Record<StoreErrorKind, S3ErrorCode> = {
   invalid_argument: "InvalidArgument",
   invalid_storage_class: "InvalidStorageClass",
   invalid_object_state: "InvalidObjectState",
+  restore_in_progress: "RestoreAlreadyInProgress",
   bad_digest: "BadDigest",
   incomplete_body: "IncompleteBody",
   quorum_not_met: "ServiceUnavailable",
@@ -50,6 +51,7 @@ const CLIENT_VISIBLE: ReadonlySet<StoreErrorKind> = new Set<StoreErrorKind>([
   "invalid_argument",
   "invalid_storage_class",
   "invalid_object_state",
+  "restore_in_progress",
   "bad_digest",
   "incomplete_body",
 ]);

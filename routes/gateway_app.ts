@@ -26,6 +26,7 @@ import {
   objectHandlers,
   policyHandlers,
   postObject,
+  restoreObject,
   taggingHandlers,
   versioningHandlers,
 } from "./handlers/mod.ts";
@@ -76,6 +77,7 @@ const HANDLERS: { [N in S3OperationName]: Handler<N> } = {
   DeleteObjects: deleteObjects,
   PostObject: postObject,
   GetObjectAttributes: getObjectAttributes,
+  RestoreObject: restoreObject,
   CreateMultipartUpload: multipartHandlers.createMultipartUpload,
   ListMultipartUploads: multipartHandlers.listMultipartUploads,
   UploadPart: multipartHandlers.uploadPart,

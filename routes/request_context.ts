@@ -1,5 +1,5 @@
 /** What every S3 handler receives: the request, its parsed operation, the caller, and the services. */
-import type { BucketService, MultipartService, ObjectService } from "../tiers/mod.ts";
+import type { BucketService, MultipartService, ObjectRestores, ObjectService } from "../tiers/mod.ts";
 import type { AuthResult } from "./auth/mod.ts";
 import type { PolicyMemo } from "./policy/mod.ts";
 import type { ClusterHealth, UserAdministration, WorkerAdministration } from "./admin_api.ts";
@@ -16,6 +16,8 @@ export interface GatewayServices {
   readonly buckets: BucketService;
   readonly objects: ObjectService;
   readonly multipart: MultipartService;
+  /** RestoreObject requests, and the restored copies GET reads. */
+  readonly restores: ObjectRestores;
   readonly region: string;
   readonly baseDomain: string;
   /** True when the gateway serves HTTPS (the policy condition `aws:SecureTransport`). */

@@ -38,6 +38,7 @@ export const S3_ERROR_STATUS = {
   MetadataTooLarge: 400,
   InvalidStorageClass: 400,
   InvalidObjectState: 403,
+  RestoreAlreadyInProgress: 409,
   InvalidTag: 400,
   InvalidURI: 400,
   MethodNotAllowed: 405,

@@ -41,6 +41,7 @@ export type S3Operation =
   | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
   | { readonly name: "GetObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "GetObjectAttributes"; readonly bucket: string; readonly key: string }
+  | { readonly name: "RestoreObject"; readonly bucket: string; readonly key: string }
   | { readonly name: "PutObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "DeleteObjectTagging"; readonly bucket: string; readonly key: string }
   | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
@@ -146,6 +147,7 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
     return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key };
   }
   if (params.has("attributes") && method === "GET") return { name: "GetObjectAttributes", bucket, key };
+  if (params.has("restore") && method === "POST") return { name: "RestoreObject", bucket, key };
   if (params.has("tagging")) {
     if (method === "GET") return { name: "GetObjectTagging", bucket, key };
     if (method === "PUT") return { name: "PutObjectTagging", bucket, key };

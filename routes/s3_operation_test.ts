@@ -341,6 +341,13 @@ const OPERATION_CASES: readonly OperationCase[] = [
     key: "k".repeat(1024),
     expected: { name: "PutObject", bucket: "b-1", key: "k".repeat(1024) },
   },
+  {
+    method: "POST",
+    bucket: "b-1",
+    key: "k",
+    query: "restore",
+    expected: { name: "RestoreObject", bucket: "b-1", key: "k" },
+  },
 ];
 
 for (const c of OPERATION_CASES) {
@@ -485,8 +492,8 @@ const ERROR_CASES: readonly ErrorCase[] = [
     code: "NotImplemented",
   },
   {
-    name: "POST ?restore on an object",
-    method: "POST",
+    name: "GET ?restore on an object (only POST is RestoreObject)",
+    method: "GET",
     bucket: "b-1",
     key: "k",
     query: "restore",

@@ -27,3 +27,4 @@ export * from "./metadata_lease.ts";
 export * from "./storage_classes.ts";
 export * from "./tier_writes.ts";
 export * from "./object_transitions.ts";
+export * from "./object_restores.ts";

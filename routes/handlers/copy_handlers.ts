@@ -11,7 +11,7 @@ import { cannedAclFrom } from "../acl_xml.ts";
 import { checkCopySourceConditions, type CopySource, parseCopySourceRange } from "../copy_source.ts";
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
 import { readableObjectHead, readableVersion } from "../readable_head.ts";
-import { checkReadableStorageClass } from "../object_state.ts";
+import { readableData } from "../object_state.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
@@ -132,8 +132,8 @@ async function readableSource(ctx: RequestContext, source: CopySource): Promise<
     }
   }
   checkCopySourceConditions(ctx.request.headers, { etag: head.etag, lastModifiedMs: head.lastModifiedMs });
-  checkReadableStorageClass(head);
-  return head;
+  // An archived source is copied from its restored copy (or refused with InvalidObjectState).
+  return readableData(ctx, head);
 }
 
 /** A COPY/REPLACE directive header (COPY when absent); anything else is InvalidArgument. */

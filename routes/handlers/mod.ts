@@ -12,3 +12,4 @@ export * as lifecycleHandlers from "./lifecycle_handlers.ts";
 export * as versioningHandlers from "./versioning_handlers.ts";
 export { postObject } from "./post_object_handler.ts";
 export { getObjectAttributes } from "./attributes_handler.ts";
+export { restoreObject } from "./restore_handler.ts";

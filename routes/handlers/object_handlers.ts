@@ -29,7 +29,7 @@ import { authorizeBucket } from "../access_control.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
 import { expirationHeader } from "../expiration_header.ts";
-import { checkReadableStorageClass } from "../object_state.ts";
+import { readableData, restoreHeader } from "../object_state.ts";
 import { copyObject } from "./copy_handlers.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 
@@ -72,7 +72,7 @@ export async function getObject(ctx: Op<"GetObject">): Promise<Response> {
   const reply = await objectReply(ctx, "GET");
   if (reply.bytes === "none") return responseWithHeaders(null, reply.status, reply.headers);
   const range = reply.bytes === "whole" ? undefined : reply.bytes;
-  const opened = ctx.services.objects.open(reply.head, range);
+  const opened = ctx.services.objects.open(reply.data, range);
   const body = opened instanceof Uint8Array ? opened : await opened;
   // Bytes from the edge tier go out as they are; streams from storage start before the status is sent.
   const payload = body instanceof Uint8Array ? body : await startedStream(body);
@@ -155,6 +155,8 @@ interface ObjectReply {
   readonly headers: ResponseHeaderMap;
   /** The bytes GET streams: the whole object, one range, or none (304, or an empty part). */
   readonly bytes: "whole" | ByteRange | "none";
+  /** Where those bytes are read from: the head itself, or the restored copy of an archived object. */
+  readonly data: ObjectHead;
 }
 
 /**
@@ -189,8 +191,10 @@ async function objectReply(
       return await markDeletedKey(ctx, bucketRecord, key, error);
     }
   }
-  if (method === "GET") checkReadableStorageClass(head);
+  const data = method === "GET" ? readableData(ctx, head) : head;
   const headers = objectResponseHeaders(head);
+  const restore = restoreHeader(head);
+  if (restore !== null) headers.set("x-amz-restore", restore);
   if (bucketRecord.versioning !== "Unversioned") headers.set("x-amz-version-id", head.versionId);
   // Responses of a bucket with CORS rules differ by Origin: a CDN must not serve one origin's to another.
   if (bucketRecord.cors.length > 0) headers.set("vary", "Origin");
@@ -206,7 +210,7 @@ async function objectReply(
     });
   }
   if (outcome.kind === "not-modified") {
-    return { head, status: 304, headers: notModifiedHeaders(headers), bytes: "none" };
+    return { head, status: 304, headers: notModifiedHeaders(headers), bytes: "none", data };
   }
   let range: ByteRange | null = null;
   if (partNumber !== null) {
@@ -222,14 +226,14 @@ async function objectReply(
     if (head.checksum !== undefined && checksumModeEnabled(requestHeaders)) {
       for (const [name, value] of checksumHeaders(head.checksum)) headers.set(name, value);
     }
-    return { head, status: 200, headers, bytes: "whole" };
+    return { head, status: 200, headers, bytes: "whole", data };
   }
   const lengthBytes = range.end - range.start + 1;
   headers.set("content-length", String(lengthBytes));
   // An empty part (an empty object's part 1) has no byte to name in a Content-Range.
-  if (lengthBytes === 0) return { head, status: 200, headers, bytes: "none" };
+  if (lengthBytes === 0) return { head, status: 200, headers, bytes: "none", data };
   headers.set("content-range", `bytes ${range.start}-${range.end}/${head.sizeBytes}`);
-  return { head, status: 206, headers, bytes: range };
+  return { head, status: 206, headers, bytes: range, data };
 }
 
 /**

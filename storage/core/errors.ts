@@ -20,6 +20,7 @@ export type StoreErrorKind =
   | "invalid_argument"
   | "invalid_storage_class"
   | "invalid_object_state"
+  | "restore_in_progress"
   | "bad_digest"
   | "incomplete_body"
   | "quorum_not_met"

@@ -35,6 +35,8 @@ import {
   rebalanceCursorSchema,
   type RepairRecord,
   repairRecordSchema,
+  type RestoreRecord,
+  restoreRecordSchema,
   type UploadPartRecord,
   uploadPartRecordSchema,
   type UploadRecord,
@@ -293,6 +295,20 @@ export class MetadataCatalog {
   /** The lifecycle executor's position, or null before its first round. */
   async getLifecycleCursor(): Promise<Versioned<LifecycleCursor> | null> {
     return parseEntry(await this.store.get(metaKeys.lifecycleCursor()), lifecycleCursorSchema);
+  }
+
+  /** The queued restore of `bucket/key`, or null. */
+  async getRestore(bucket: string, key: string): Promise<Versioned<RestoreRecord> | null> {
+    return parseEntry(await this.store.get(metaKeys.restore(bucket, key)), restoreRecordSchema);
+  }
+
+  /** Queued restores, at most `limit`, with their versionstamps. */
+  async listRestores(limit: number): Promise<Versioned<RestoreRecord>[]> {
+    const out: Versioned<RestoreRecord>[] = [];
+    for await (const entry of this.store.list({ prefix: metaKeys.restores() }, { limit })) {
+      out.push({ record: parseValue(entry, restoreRecordSchema), versionstamp: entry.versionstamp });
+    }
+    return out;
   }
 
   /** The lease named `name`, or null when nobody ever took it. */

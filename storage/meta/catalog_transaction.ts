@@ -33,6 +33,8 @@ import {
   rebalanceCursorSchema,
   type RepairRecord,
   repairRecordSchema,
+  type RestoreRecord,
+  restoreRecordSchema,
   type UploadPartRecord,
   uploadPartRecordSchema,
   type UploadRecord,
@@ -164,6 +166,11 @@ export class CatalogTransaction {
   /** Records where the lifecycle executor's pass stands. */
   putLifecycleCursor(record: LifecycleCursor): this {
     return this.#set(metaKeys.lifecycleCursor(), lifecycleCursorSchema.parse(record));
+  }
+
+  /** Queues (or updates) the restore of `record.bucket/record.key`. */
+  putRestore(record: RestoreRecord): this {
+    return this.#set(metaKeys.restore(record.bucket, record.key), restoreRecordSchema.parse(record));
   }
 
   /** Records who holds the lease `name` and until when. */

@@ -65,6 +65,10 @@ export const metaKeys = {
   layout: (): MetaKey => ["layout"],
   /** Where the lifecycle executor's pass stands (a bucket and a key in it). */
   lifecycleCursor: (): MetaKey => ["lifecycle_cursor"],
+  /** A RestoreObject to carry out, or whose temporary copy must go when it expires. */
+  restore: (bucket: string, key: string): MetaKey => ["restore", bucket, key],
+  /** Every queued restore. */
+  restores: (): MetaKey => ["restore"],
   /** A lease on a background job that only one gateway may run at a time. */
   lease: (name: string): MetaKey => ["lease", name],
   /** Where the rebalancer's pass stands. */

@@ -88,6 +88,19 @@ export const layoutRecordSchema = z.object({
 /** The run-time changes to the worker list. */
 export type LayoutRecord = z.infer<typeof layoutRecordSchema>;
 
+/** A restore to carry out or to expire: the object and the copy it made (null until made). */
+export const restoreRecordSchema = z.object({
+  v: z.literal(1),
+  bucket: z.string(),
+  key: z.string(),
+  /** The data id of the version being restored (the restore follows that version only). */
+  objectDataId: z.string(),
+  copyDataId: z.string().nullable(),
+  expiresMs: z.number().nullable(),
+});
+/** A restore in the queue. */
+export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
+
 /** Where the lifecycle executor resumes: in bucket `bucket` (or the first bucket after it) after `afterKey`. */
 export const lifecycleCursorSchema = z.object({
   v: z.literal(1),
@@ -270,6 +283,17 @@ export const objectHeadSchema = z.object({
   checksum: storedChecksumSchema.optional(),
   /** A delete marker (a version record only; it has no data and is never a current head). */
   deleteMarker: z.literal(true).optional(),
+  /**
+   * RestoreObject of a GLACIER or DEEP_ARCHIVE version: `ongoing` until its temporary copy (`dataId`, in the
+   * regional tier) is made, then readable until `expiresMs`.
+   */
+  restore: z.object({
+    ongoing: z.boolean(),
+    days: z.number().int().min(1),
+    requestedMs: z.number(),
+    expiresMs: z.number().optional(),
+    dataId: z.string().optional(),
+  }).optional(),
 });
 /** An object head as stored. */
 export type ObjectHead = z.infer<typeof objectHeadSchema>;

@@ -14,6 +14,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  RestoreObjectCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
@@ -180,5 +181,73 @@ Deno.test("without an archive pool the Glacier classes are InvalidStorageClass a
   );
   assertEquals((await s3.send(new ListObjectsV2Command({ Bucket: "plain" }))).KeyCount, 0);
   assertEquals((await holders(cluster)).size, 0);
+  s3.destroy();
+});
+
+Deno.test("RestoreObject makes a temporary copy GET reads until it expires", async () => {
+  await using cluster = await TestCluster.start({
+    archiveZones: 4,
+    archiveWorkersPerZone: 2,
+    gatewayEnv: {
+      OBJSTORE_LIFECYCLE_DAY_SECONDS: "2",
+      OBJSTORE_GC_GRACE_MS: "500",
+      OBJSTORE_GC_INTERVAL_MS: "200",
+      OBJSTORE_EDGE_CACHE_BYTES: "0",
+    },
+  });
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "vault" }));
+  const body = randomBytes(600_000);
+  await s3.send(
+    new PutObjectCommand({ Bucket: "vault", Key: "deep", Body: body, StorageClass: "DEEP_ARCHIVE" }),
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: "vault", Key: "warm", Body: body, StorageClass: "STANDARD_IA" }),
+  );
+  await assertRejectsS3(
+    () => s3.send(new RestoreObjectCommand({ Bucket: "vault", Key: "warm", RestoreRequest: { Days: 1 } })),
+    "InvalidObjectState",
+    403,
+  );
+  const started = await s3.send(
+    new RestoreObjectCommand({ Bucket: "vault", Key: "deep", RestoreRequest: { Days: 1 } }),
+  );
+  assertEquals(started.$metadata.httpStatusCode, 202);
+  await waitFor(
+    async () =>
+      ((await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }))).Restore ?? "").startsWith(
+        'ongoing-request="false"',
+      ),
+    20_000,
+    "the restore completes",
+  );
+  const head = await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }));
+  assertEquals(head.StorageClass, "DEEP_ARCHIVE", "a restore leaves the storage class as it is");
+  assert(/expiry-date="[^"]+ GMT"$/.test(head.Restore!), head.Restore);
+  const got = await s3.send(new GetObjectCommand({ Bucket: "vault", Key: "deep" }));
+  assertEquals(md5(await got.Body!.transformToByteArray()), md5(body));
+  // The copy is on regional workers; asking again extends it (200).
+  const pools = [...(await holders(cluster)).values()].map((workers) => workers[0][0]).sort().join("");
+  assertEquals(pools, "azz", "the archived object, its restored copy (regional) and the IA object");
+  const again = await s3.send(
+    new RestoreObjectCommand({ Bucket: "vault", Key: "deep", RestoreRequest: { Days: 1 } }),
+  );
+  assertEquals(again.$metadata.httpStatusCode, 200);
+  // A lifecycle day is 2 s: the copy expires, GET is refused again, and the copy's shards are collected.
+  await waitFor(
+    async () => {
+      try {
+        const still = await s3.send(new GetObjectCommand({ Bucket: "vault", Key: "deep" }));
+        await still.Body!.transformToByteArray(); // read it whole: an abandoned body resets the connection
+        return false;
+      } catch (error) {
+        return (error as { name?: string }).name === "InvalidObjectState";
+      }
+    },
+    20_000,
+    "the restored copy expires",
+  );
+  await waitFor(async () => (await holders(cluster)).size === 2, 20_000, "the copy's shards are collected");
+  assertEquals((await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }))).Restore, undefined);
   s3.destroy();
 });
