@@ -1,6 +1,7 @@
 /**
- * Reads the bytes of an object head wherever they live: inline pages, the regional tier, or the parts
- * of a composite (multipart) object, each restricted to a byte range.
+ * Reads the bytes of an object head wherever they live: inline pages, an erasure-coded tier (decompressed
+ * when the archive stored it compressed), or the parts of a composite (multipart) object, each restricted
+ * to a byte range.
  */
 import {
   type CompositePart,
@@ -10,6 +11,7 @@ import {
   StoreError,
 } from "../storage/mod.ts";
 import type { ByteRange, RegionalTier } from "./regional_tier.ts";
+import { decompressed, sliceStream } from "./compression.ts";
 
 /** Streams the stored bytes of objects. */
 export class DataReader {
@@ -29,8 +31,12 @@ export class DataReader {
     switch (head.location) {
       case "inline":
         return await this.#readInline(head, wanted);
-      case "regional":
-        return this.#regional.read(await this.#manifest(head.dataId), wanted);
+      case "regional": {
+        const manifest = await this.#manifest(head.dataId);
+        if (manifest.compression === undefined) return this.#regional.read(manifest, wanted);
+        // Compressed (archived) data is decompressed from its start; a range costs what comes before it.
+        return sliceStream(decompressed(this.#regional.read(manifest)), wanted.start, wanted.end);
+      }
       case "composite":
         return this.#readComposite(head.dataId, wanted);
     }

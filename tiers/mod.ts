@@ -28,3 +28,4 @@ export * from "./storage_classes.ts";
 export * from "./tier_writes.ts";
 export * from "./object_transitions.ts";
 export * from "./object_restores.ts";
+export * from "./compression.ts";

@@ -5,7 +5,8 @@
  * under a pending write like any upload — and then one commit switches the version to the new data, checking
  * that the version still holds the data that was copied; the old data goes to GC after the grace period. A
  * crash before that commit leaves the version readable where it was (the pending write is collected); after
- * it, readable in the new tier (the old data is collected). Objects kept inline in the metadata are too small
+ * it, readable in the new tier (the old data is collected). Into the archive tier, data that compresses well
+ * is stored compressed (measured in a first pass, since the erasure coder needs the length up front). Objects kept inline in the metadata are too small
  * to move, as S3 does not transition objects under 128 KiB.
  */
 import {
@@ -19,7 +20,16 @@ import {
   StoreError,
   toHex,
 } from "../storage/mod.ts";
+import {
+  compressed,
+  COMPRESSION_FORMAT,
+  COMPRESSION_SAMPLE_BYTES,
+  COMPRESSION_WORTH_RATIO,
+  compressionRatio,
+  streamLength,
+} from "./compression.ts";
 import { newRandomId } from "./ids.ts";
+import type { ByteRange } from "./regional_tier.ts";
 import type { ObjectVersions } from "./object_versions.ts";
 import type { PendingWrite } from "./pending_write.ts";
 import { tierOfStorageClass } from "./storage_classes.ts";
@@ -33,8 +43,8 @@ export interface ObjectTransitionsOptions {
   readonly versions: ObjectVersions;
   /** Delay before the data the version leaves behind is deleted (lets in-flight reads finish). */
   readonly gcGraceMs: number;
-  /** The bytes of a version (verified as they are read). */
-  readonly read: (head: ObjectHead) => Promise<ReadableStream<Uint8Array>>;
+  /** The bytes of a version, or of a range of it (verified as they are read). */
+  readonly read: (head: ObjectHead, range?: ByteRange) => Promise<ReadableStream<Uint8Array>>;
   /** Told the key's new current head after a transition of the current version. */
   readonly observe: (bucket: string, key: string, head: ObjectHead, versionstamp: string) => void;
 }
@@ -75,16 +85,22 @@ export class ObjectTransitions {
     }
     const { writes } = this.#options;
     const tier = writes.tierFor(storageClass);
+    // Into the archive, data that shrinks enough is stored compressed; its length is measured first.
+    const storedLength = tier.workerPool === "archive" ? await this.#compressedLength(version) : null;
     const dataId = newRandomId();
     const pending = await writes.begin(dataId, tier);
     try {
       const digest = new DigestStream();
-      const manifest = await tier.write(
+      const bytes = digest.wrap(await this.#options.read(version));
+      const written = await tier.write(
         dataId,
-        version.sizeBytes,
-        digest.wrap(await this.#options.read(version)),
+        storedLength ?? version.sizeBytes,
+        storedLength === null ? bytes : compressed(bytes),
         pending.placement,
       );
+      const manifest: ErasureManifest = storedLength === null
+        ? written
+        : { ...written, compression: COMPRESSION_FORMAT, logicalSizeBytes: version.sizeBytes };
       const md5 = toHex(await digest.md5());
       if (PLAIN_MD5.test(version.etag) && md5 !== version.etag) {
         throw new StoreError(
@@ -107,6 +123,18 @@ export class ObjectTransitions {
       await pending.abandon();
       throw error;
     }
+  }
+
+  /**
+   * The compressed length of `version`'s bytes when compressing pays (a sample shrinks to at most
+   * `COMPRESSION_WORTH_RATIO`, and the whole does too), else null.
+   */
+  async #compressedLength(version: ObjectHead): Promise<number | null> {
+    const sampleEnd = Math.min(version.sizeBytes, COMPRESSION_SAMPLE_BYTES) - 1;
+    const sample = await this.#options.read(version, { start: 0, end: sampleEnd });
+    if (await compressionRatio(sample) > COMPRESSION_WORTH_RATIO) return null;
+    const length = await streamLength(compressed(await this.#options.read(version)));
+    return length <= version.sizeBytes * COMPRESSION_WORTH_RATIO ? length : null;
   }
 
   /**

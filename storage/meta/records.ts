@@ -319,6 +319,12 @@ export const erasureManifestSchema = z.object({
   layoutEpoch: z.number().int(),
   /** The pool of workers the shards belong to (absent: the regional pool). */
   pool: z.enum(["regional", "archive"]).optional(),
+  /**
+   * How the coded bytes are compressed (absent: not at all). Then `sizeBytes` is the compressed length and
+   * `logicalSizeBytes` the object's; readers decompress from the start.
+   */
+  compression: z.literal("deflate-raw").optional(),
+  logicalSizeBytes: z.number().int().min(0).optional(),
   /** Shard i's entry at index i. */
   shards: z.array(shardEntrySchema),
 });

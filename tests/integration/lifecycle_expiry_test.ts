@@ -24,6 +24,15 @@ import { shardFiles, waitFor } from "../support/shard_files.ts";
 
 const ENV = { OBJSTORE_LIFECYCLE_DAY_SECONDS: "2", OBJSTORE_LIFECYCLE_INTERVAL_MS: "200" };
 
+/** Total bytes of every shard file of the cluster. */
+async function shardBytes(cluster: TestCluster): Promise<number> {
+  let total = 0;
+  for (const path of await shardFiles(cluster.workerIds.map((id) => cluster.workerDir(id)))) {
+    total += (await Deno.stat(path)).size;
+  }
+  return total;
+}
+
 async function keys(s3: S3Client, bucket: string): Promise<string[]> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
   return (listed.Contents ?? []).map((object) => object.Key!);
@@ -164,6 +173,11 @@ Deno.test("lifecycle moves objects to the archive tier, then deeper, then expire
   const body = randomBytes(900_000);
   await s3.send(new PutObjectCommand({ Bucket: "cold", Key: "big", Body: body }));
   await s3.send(new PutObjectCommand({ Bucket: "cold", Key: "tiny", Body: "too small to move" }));
+  const log = new TextEncoder().encode(
+    Array.from({ length: 12_000 }, (_, i) => `2026-11-25T20:${i % 60}:00Z GET /media/${i} 200 ${i * 7}\n`)
+      .join(""),
+  );
+  await s3.send(new PutObjectCommand({ Bucket: "cold", Key: "log", Body: log }));
   const classOf = async (key: string) =>
     (await s3.send(new HeadObjectCommand({ Bucket: "cold", Key: key }))).StorageClass ?? "STANDARD";
   // "a" for archive workers, "z" for regional ones: which pools hold shard files.
@@ -178,6 +192,20 @@ Deno.test("lifecycle moves objects to the archive tier, then deeper, then expire
   const got = await s3.send(new GetObjectCommand({ Bucket: "cold", Key: "big" }));
   assertEquals(new Uint8Array(await got.Body!.transformToByteArray()), body, "GLACIER_IR reads back");
   await waitFor(async () => await shardPools() === "a", 20_000, "its regional shards are collected");
+  // Text compresses: the archive keeps it deflated (GET and ranges give back the original bytes).
+  await waitFor(async () => await classOf("log") === "GLACIER_IR", 20_000, "log moves to GLACIER_IR");
+  const archivedBytes = await shardBytes(cluster);
+  assert(archivedBytes < (body.length + log.length) * 1.5, `${archivedBytes} bytes of shards`);
+  assert(
+    archivedBytes < body.length * 1.4 + log.length * 0.5,
+    `the log is stored compressed (${archivedBytes})`,
+  );
+  const whole = await s3.send(new GetObjectCommand({ Bucket: "cold", Key: "log" }));
+  assertEquals(new Uint8Array(await whole.Body!.transformToByteArray()), log);
+  const part = await s3.send(
+    new GetObjectCommand({ Bucket: "cold", Key: "log", Range: "bytes=300000-300099" }),
+  );
+  assertEquals(new Uint8Array(await part.Body!.transformToByteArray()), log.slice(300_000, 300_100));
   await waitFor(async () => await classOf("big") === "DEEP_ARCHIVE", 20_000, "big goes deeper");
   await assertRejectsS3(
     () => s3.send(new GetObjectCommand({ Bucket: "cold", Key: "big" })),
@@ -187,7 +215,7 @@ Deno.test("lifecycle moves objects to the archive tier, then deeper, then expire
   assertEquals(await classOf("tiny"), "STANDARD", "objects kept inline are too small to move");
   await waitFor(async () => !(await keys(s3, "cold")).includes("big"), 30_000, "big expires at last");
   const metrics = await scrapeMetrics(cluster.endpoint);
-  assertEquals(metrics.get("objstore_lifecycle_transitioned_objects_total"), 2);
-  assertEquals(metrics.get("objstore_lifecycle_transitioned_bytes_total"), 1_800_000);
+  assertEquals(metrics.get("objstore_lifecycle_transitioned_objects_total"), 4, "big twice, log twice");
+  assertEquals(metrics.get("objstore_lifecycle_transitioned_bytes_total"), 2 * (1_800_000 / 2 + log.length));
   s3.destroy();
 });
