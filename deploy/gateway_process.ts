@@ -308,7 +308,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
       writes: objects.writes,
       versions: objects.versions,
       gcGraceMs: config.gcGraceMs,
-      read: (head) => objects.readStream(head),
+      read: (head, range) => objects.readStream(head, range),
       observe: (bucket, key, head, versionstamp) =>
         objects.noteCommittedHead(bucket, key, head, versionstamp),
     }),
