@@ -2,7 +2,7 @@
  * Builds and runs a gateway from its configuration: opens the Deno KV metadata file (this process
  * becomes its only owner), wires tiers and routes, serves S3 on `Deno.serve`, and runs the background
  * work on intervals: garbage collection, heartbeats, repair, the shard audit, rebalancing, the orphan
- * sweep and lifecycle rules. Prints `endpoint: URL` once it accepts requests.
+ * sweep, lifecycle rules and the flush of recorded reads. Prints `endpoint: URL` once it accepts requests.
  */
 import { createHash } from "node:crypto";
 import { createGatewayApp, type GatewayConnection, type S3Owner } from "../routes/mod.ts";
@@ -22,6 +22,8 @@ import {
   WorkerPool,
 } from "../storage/mod.ts";
 import {
+  accessTiming,
+  AccessTracker,
   BucketService,
   ClusterLayout,
   DataReader,
@@ -73,6 +75,8 @@ export interface GatewayParts {
   readonly orphans: OrphanSweeper;
   /** Heartbeats of the workers (run on an interval by `startGateway`). */
   readonly health: WorkerHealth;
+  /** Reads of objects, coalesced in memory (flushed on an interval and at shutdown by `startGateway`). */
+  readonly access: AccessTracker;
   readonly logger: Logger;
   /** Closes the metadata store and stops the MD5 workers. */
   close(): void;
@@ -80,6 +84,8 @@ export interface GatewayParts {
 
 /** How often queued restores are carried out and expired ones retired. */
 const RESTORE_INTERVAL_MS = 1000;
+/** Bound of the data ids whose reads wait for a flush, and of the recorded times the tracker remembers. */
+const ACCESS_TRACKER_ENTRIES = 100_000;
 
 /** Starts the gateway described by `config`. */
 export async function startGateway(config: GatewayConfig): Promise<GatewayProcess> {
@@ -107,6 +113,11 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       () => lifecycle.runOnce(),
       logger.child("lifecycle"),
     ),
+    new BackgroundLoop(
+      accessTiming(config.lifecycleDaySeconds * 1000).flushIntervalMs,
+      () => parts.access.flush(),
+      logger.child("access"),
+    ),
   ];
   const listen = { hostname: config.host, port: config.port, onListen: () => {} };
   const handler = (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) =>
@@ -128,6 +139,8 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       stopped = true;
       for (const loop of loops) await loop.stop();
       await server.shutdown();
+      // Reads served until the end are kept: the last GETs of an object still count.
+      await parts.access.flush().catch((error) => logger.warn("final access flush failed", { error }));
       close();
     },
   };
@@ -296,6 +309,14 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     logger: logger.child("multipart"),
     md5Pool,
   });
+  const access = new AccessTracker({
+    catalog,
+    granularityMs: accessTiming(config.lifecycleDaySeconds * 1000).granularityMs,
+    maxPendingEntries: ACCESS_TRACKER_ENTRIES,
+    maxKnownEntries: ACCESS_TRACKER_ENTRIES,
+    logger: logger.child("access"),
+    metrics,
+  });
   const lifecycle = new LifecycleScanner({
     catalog,
     buckets,
@@ -312,6 +333,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
       observe: (bucket, key, head, versionstamp) =>
         objects.noteCommittedHead(bucket, key, head, versionstamp),
     }),
+    access,
     clock,
     dayMs: config.lifecycleDaySeconds * 1000,
     versionsPerRound: 1000,
@@ -337,6 +359,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     objects,
     multipart,
     restores,
+    access,
     region: config.region,
     baseDomain: config.baseDomain,
     secureTransport: config.tls !== null,
@@ -397,6 +420,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     restores,
     lease,
     health,
+    access,
     logger,
     close: () => {
       md5Pool.close();

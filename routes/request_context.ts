@@ -1,5 +1,11 @@
 /** What every S3 handler receives: the request, its parsed operation, the caller, and the services. */
-import type { BucketService, MultipartService, ObjectRestores, ObjectService } from "../tiers/mod.ts";
+import type {
+  AccessTracker,
+  BucketService,
+  MultipartService,
+  ObjectRestores,
+  ObjectService,
+} from "../tiers/mod.ts";
 import type { AuthResult } from "./auth/mod.ts";
 import type { PolicyMemo } from "./policy/mod.ts";
 import type { ClusterHealth, UserAdministration, WorkerAdministration } from "./admin_api.ts";
@@ -18,6 +24,8 @@ export interface GatewayServices {
   readonly multipart: MultipartService;
   /** RestoreObject requests, and the restored copies GET reads. */
   readonly restores: ObjectRestores;
+  /** Notes every GET of an object's bytes (for `NotAccessedTransition`), coalesced in memory. */
+  readonly access: Pick<AccessTracker, "noteRead">;
   readonly region: string;
   readonly baseDomain: string;
   /** True when the gateway serves HTTPS (the policy condition `aws:SecureTransport`). */

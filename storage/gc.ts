@@ -121,6 +121,7 @@ export class GarbageCollector {
     const tx = catalog.transaction();
     for (let page = 0; page < inlineCount; page++) tx.delete(metaKeys.inline(record.id, page));
     for (let page = 0; page < pages.length; page++) tx.delete(metaKeys.manifest(record.id, page));
+    tx.deleteAccess(record.id); // its last read, if it was ever read (data ids are never reused)
     return (await tx.commit()) !== null;
   }
 

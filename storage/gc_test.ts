@@ -218,6 +218,16 @@ Deno.test("GarbageCollector runOnce() deletes the inline pages of a data id", as
   assertEquals(await cluster.catalog.listAllGc(100), []);
 });
 
+Deno.test("GarbageCollector runOnce() deletes the recorded last read of a data id with its data", async () => {
+  await using cluster = await startGcCluster();
+  const dataId = randomDataId();
+  await cluster.catalog.transaction().putInline(dataId, patternBytes(10))
+    .putAccess(dataId, { v: 1, lastAccessMs: START_MS }).commit();
+  await putGc(cluster.catalog, dataGcRecord(dataId, "deleted", START_MS));
+  assertEquals(await cluster.gc.runOnce(), 1);
+  assertEquals(await cluster.catalog.getAccessRecords([dataId]), [null]);
+});
+
 Deno.test("GarbageCollector runOnce() hands the parts of a composite data id to new due records", async () => {
   await using cluster = await startGcCluster();
   const dataId = randomDataId();

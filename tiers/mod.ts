@@ -29,3 +29,4 @@ export * from "./tier_writes.ts";
 export * from "./object_transitions.ts";
 export * from "./object_restores.ts";
 export * from "./compression.ts";
+export * from "./access_tracker.ts";

@@ -76,6 +76,7 @@ export async function getObject(ctx: Op<"GetObject">): Promise<Response> {
   const body = opened instanceof Uint8Array ? opened : await opened;
   // Bytes from the edge tier go out as they are; streams from storage start before the status is sent.
   const payload = body instanceof Uint8Array ? body : await startedStream(body);
+  ctx.services.access.noteRead(reply.head.dataId, ctx.services.nowMs()); // a map set, flushed later
   return responseWithHeaders(payload, reply.status, reply.headers);
 }
 

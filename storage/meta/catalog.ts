@@ -10,6 +10,8 @@ import type { MetaEntry, MetaStore } from "./meta_store.ts";
 import {
   type AccessKeyRecord,
   accessKeyRecordSchema,
+  type AccessRecord,
+  accessRecordSchema,
   type BucketPolicyRecord,
   bucketPolicyRecordSchema,
   type BucketRecord,
@@ -51,6 +53,8 @@ export interface Versioned<T> {
 
 /** Most entries one internal listing page may hold. */
 const LIST_PAGE_LIMIT = 1000;
+/** Most keys of one `getMany` (the store's limit). */
+const GET_MANY_LIMIT = 10;
 
 /** Typed, validated reads and atomic writes of buckets, objects, manifests, uploads and GC records. */
 export class MetadataCatalog {
@@ -295,6 +299,21 @@ export class MetadataCatalog {
   /** The lifecycle executor's position, or null before its first round. */
   async getLifecycleCursor(): Promise<Versioned<LifecycleCursor> | null> {
     return parseEntry(await this.store.get(metaKeys.lifecycleCursor()), lifecycleCursorSchema);
+  }
+
+  /**
+   * The last recorded reads of `dataIds`, in order (null where none is recorded), read with `getMany` in
+   * batches of at most 10 keys.
+   */
+  async getAccessRecords(dataIds: readonly string[]): Promise<(AccessRecord | null)[]> {
+    const out: (AccessRecord | null)[] = [];
+    for (let i = 0; i < dataIds.length; i += GET_MANY_LIMIT) {
+      const keys = dataIds.slice(i, i + GET_MANY_LIMIT).map((dataId) => metaKeys.access(dataId));
+      for (const entry of await this.store.getMany(keys)) {
+        out.push(entry === null ? null : parseValue(entry, accessRecordSchema));
+      }
+    }
+    return out;
   }
 
   /** The queued restore of `bucket/key`, or null. */

@@ -8,6 +8,8 @@ import type { MetaCheck, MetaKey, MetaMutation, MetaStore } from "./meta_store.t
 import {
   type AccessKeyRecord,
   accessKeyRecordSchema,
+  type AccessRecord,
+  accessRecordSchema,
   type BucketPolicyRecord,
   bucketPolicyRecordSchema,
   type BucketRecord,
@@ -171,6 +173,16 @@ export class CatalogTransaction {
   /** Queues (or updates) the restore of `record.bucket/record.key`. */
   putRestore(record: RestoreRecord): this {
     return this.#set(metaKeys.restore(record.bucket, record.key), restoreRecordSchema.parse(record));
+  }
+
+  /** Records when the data of `dataId` was last read. */
+  putAccess(dataId: string, record: AccessRecord): this {
+    return this.#set(metaKeys.access(dataId), accessRecordSchema.parse(record));
+  }
+
+  /** Deletes the recorded last read of `dataId` (a no-op when none is recorded). */
+  deleteAccess(dataId: string): this {
+    return this.delete(metaKeys.access(dataId));
   }
 
   /** Records who holds the lease `name` and until when. */

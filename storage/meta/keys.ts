@@ -73,6 +73,8 @@ export const metaKeys = {
   lease: (name: string): MetaKey => ["lease", name],
   /** Where the rebalancer's pass stands. */
   rebalanceCursor: (): MetaKey => ["rebalance_cursor"],
+  /** When the data of `dataId` was last read (coalesced by `tiers/access_tracker.ts`). */
+  access: (dataId: string): MetaKey => ["access", dataId],
   /** Pending garbage: data to delete once `dueAtMs` has passed. */
   gc: (dueAtMs: number, dataId: string): MetaKey => ["gc", dueAtMs, dataId],
   /** All pending garbage, ordered by due time. */

@@ -112,6 +112,17 @@ export const lifecycleCursorSchema = z.object({
 /** The lifecycle executor's position. */
 export type LifecycleCursor = z.infer<typeof lifecycleCursorSchema>;
 
+/**
+ * When a version's data was last read, for `NotAccessedTransition`: coalesced in memory and written at most
+ * once per granularity period, so it may lag the latest read by that period plus a flush interval.
+ */
+export const accessRecordSchema = z.object({
+  v: z.literal(1),
+  lastAccessMs: z.number(),
+});
+/** The last recorded read of one data id. */
+export type AccessRecord = z.infer<typeof accessRecordSchema>;
+
 /** A lease on a background job: who holds it and until when (renewed by the holder before it ends). */
 export const leaseRecordSchema = z.object({
   v: z.literal(1),

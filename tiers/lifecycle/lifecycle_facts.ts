@@ -6,7 +6,10 @@ import {
   type LifecycleVersionFacts,
 } from "./lifecycle_evaluator.ts";
 
-/** Facts of `versions[index]` (`versions`: one key's versions, newest first). */
+/**
+ * Facts of `versions[index]` (`versions`: one key's versions, newest first), without a last read
+ * (`lastAccessMs` null): the scanner adds it from the `AccessTracker` where a rule needs it.
+ */
 export function versionFacts(
   head: ObjectHead,
   versions: readonly ObjectHead[],

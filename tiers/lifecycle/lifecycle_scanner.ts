@@ -5,8 +5,8 @@
  * delete marker in a versioned bucket), delete expired noncurrent versions and expired delete markers, abort
  * incomplete multipart uploads. One gateway at a time runs it, under a metadata lease. Every action is a
  * commit that checks the version is still the one judged (by its data id, or its version id), so lifecycle
- * never touches data a client wrote meanwhile. `NotAccessedTransition` rules wait for access tracking: until
- * reads are recorded they are not applied (a rule about reads must not act on creation time).
+ * never touches data a client wrote meanwhile. `NotAccessedTransition` rules judge current versions by their
+ * last recorded read (`AccessTracker`), looked up per batch of versions, and only in buckets with such a rule.
  */
 import {
   type BucketRecord,
@@ -23,6 +23,7 @@ import type { MultipartService } from "../multipart_service.ts";
 import type { ObjectService } from "../object_service.ts";
 import type { MetadataLease } from "../metadata_lease.ts";
 import type { ObjectTransitions } from "../object_transitions.ts";
+import type { AccessTracker } from "../access_tracker.ts";
 import {
   type BucketVersioning,
   evaluateLifecycle,
@@ -31,7 +32,7 @@ import {
   type LifecycleVersionFacts,
 } from "./lifecycle_evaluator.ts";
 import { versionFacts } from "./lifecycle_facts.ts";
-import type { LifecycleConfiguration } from "./lifecycle_rules.ts";
+import type { LifecycleConfiguration, LifecycleRule } from "./lifecycle_rules.ts";
 
 /** What the scanner needs. */
 export interface LifecycleScannerOptions {
@@ -42,6 +43,8 @@ export interface LifecycleScannerOptions {
   readonly lease: MetadataLease;
   /** Moves versions between storage classes; without it transitions are counted, not performed. */
   readonly transitions?: ObjectTransitions;
+  /** Last reads of versions' data, for `NotAccessedTransition`. */
+  readonly access: Pick<AccessTracker, "lastAccessMany">;
   readonly clock: Clock;
   /** The length of a lifecycle day (86 400 000 as on AWS; seconds in tests). */
   readonly dayMs: number;
@@ -160,6 +163,7 @@ export class LifecycleScanner {
     budget: number,
   ): Promise<{ versions: number; actions: number; lastKey: string | null }> {
     const groups = await this.#versionGroups(bucket, afterKey, budget);
+    if (configuration.rules.some(readsMatter)) await this.#addLastAccess(groups.keys);
     let actions = 0;
     let versions = 0;
     for (const group of groups.keys) {
@@ -167,6 +171,22 @@ export class LifecycleScanner {
       actions += await this.#applyToKey(bucket, configuration, group);
     }
     return { versions, actions, lastKey: groups.complete ? null : groups.keys.at(-1)?.[0].head.key ?? null };
+  }
+
+  /**
+   * Puts their last recorded read into the facts of current versions (a batch of lookups for the whole
+   * page; noncurrent versions and delete markers are never judged by reads).
+   */
+  async #addLastAccess(keys: VersionInBucket[][]): Promise<void> {
+    const current = keys.flatMap((versions) => versions[0]?.facts.isDeleteMarker === false ? [versions] : []);
+    if (current.length === 0) return;
+    const times = await this.#options.access.lastAccessMany(
+      current.map((versions) => versions[0].head.dataId),
+    );
+    for (const versions of current) {
+      const { head, facts } = versions[0];
+      versions[0] = { head, facts: { ...facts, lastAccessMs: times.get(head.dataId) ?? null } };
+    }
   }
 
   /** The versions of the next keys after `afterKey`, newest first per key, about `budget` in all. */
@@ -225,7 +245,7 @@ export class LifecycleScanner {
     const { clock, dayMs } = this.#options;
     const applicable = this.#options.transitions === undefined
       ? withoutTransitionRules(configuration)
-      : withoutNotAccessedRules(configuration);
+      : configuration;
     let actions = 0;
     for (const { head, facts } of versions) {
       const now = clock.nowMs();
@@ -330,8 +350,7 @@ function withoutTransitionRules(configuration: LifecycleConfiguration): Lifecycl
   };
 }
 
-/** The configuration without `NotAccessedTransition` (it needs records of reads, which are not kept yet). */
-function withoutNotAccessedRules(configuration: LifecycleConfiguration): LifecycleConfiguration {
-  if (configuration.rules.every((rule) => rule.notAccessedTransition === undefined)) return configuration;
-  return { rules: configuration.rules.map((rule) => ({ ...rule, notAccessedTransition: undefined })) };
+/** True when `rule` judges versions by their last read (so the scanner must look reads up). */
+function readsMatter(rule: LifecycleRule): boolean {
+  return rule.status === "Enabled" && rule.notAccessedTransition !== undefined;
 }
