@@ -4,18 +4,10 @@
  * workers and a wider code) holds the Glacier classes. GLACIER_IR is readable directly; GLACIER and
  * DEEP_ARCHIVE objects must be restored before a GET, as on S3.
  */
+import { TRANSITION_STORAGE_CLASSES } from "./lifecycle/mod.ts";
 
-/** Every storage class a PUT, a copy or a multipart upload may name. */
-export const STORAGE_CLASSES = [
-  "STANDARD",
-  "REDUCED_REDUNDANCY",
-  "STANDARD_IA",
-  "ONEZONE_IA",
-  "INTELLIGENT_TIERING",
-  "GLACIER_IR",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-] as const;
+/** Every storage class a PUT, a copy or a multipart upload may name: the two warm ones and the colder. */
+export const STORAGE_CLASSES = ["STANDARD", "REDUCED_REDUNDANCY", ...TRANSITION_STORAGE_CLASSES] as const;
 /** A storage class. */
 export type StorageClass = typeof STORAGE_CLASSES[number];
 

@@ -200,8 +200,9 @@ Deno.test("the auditor refills a wiped disk and scrubbing finds a corrupt shard"
   s3.destroy();
 });
 
-Deno.test("a worker down longer than the setting has its shards rebuilt elsewhere without any read", async () => {
-  await using cluster = await Cluster.start({
+/** 4 workers per zone (spares for every object) whose shards move after 500 ms down; no gateway scrubbing. */
+function startWithSpares(extraEnv: Record<string, string> = {}): Promise<TestCluster> {
+  return Cluster.start({
     zones: 3,
     workersPerZone: 4,
     gatewayEnv: {
@@ -210,8 +211,13 @@ Deno.test("a worker down longer than the setting has its shards rebuilt elsewher
       OBJSTORE_WORKER_DOWN_AFTER_MS: "500",
       OBJSTORE_AUDIT_INTERVAL_MS: "200",
       OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
+      ...extraEnv,
     },
   });
+}
+
+Deno.test("a worker down longer than the setting has its shards rebuilt elsewhere without any read", async () => {
+  await using cluster = await startWithSpares();
   const s3 = cluster.client();
   const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
   await s3.send(new CreateBucketCommand({ Bucket: "heal" }));
@@ -328,18 +334,9 @@ Deno.test("a worker's own scrubber quarantines a corrupt shard and the gateway r
 });
 
 Deno.test("a worker that returns after its shards were rebuilt elsewhere has its stale copies collected", async () => {
-  await using cluster = await Cluster.start({
-    zones: 3,
-    workersPerZone: 4,
-    gatewayEnv: {
-      ...REPAIR_ENV,
-      OBJSTORE_HEALTH_INTERVAL_MS: "100",
-      OBJSTORE_WORKER_DOWN_AFTER_MS: "500",
-      OBJSTORE_AUDIT_INTERVAL_MS: "200",
-      OBJSTORE_SCRUB_BYTES_PER_ROUND: "0",
-      OBJSTORE_ORPHAN_GRACE_MS: "1000",
-      OBJSTORE_ORPHAN_SWEEP_INTERVAL_MS: "100",
-    },
+  await using cluster = await startWithSpares({
+    OBJSTORE_ORPHAN_GRACE_MS: "1000",
+    OBJSTORE_ORPHAN_SWEEP_INTERVAL_MS: "100",
   });
   const s3 = cluster.client();
   const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
