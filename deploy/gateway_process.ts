@@ -349,6 +349,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     gcGraceMs: config.gcGraceMs,
     read: (head) => objects.readStream(head),
     observe: (bucket, key, head, versionstamp) => objects.noteCommittedHead(bucket, key, head, versionstamp),
+    metrics,
   });
   const rootOwner: S3Owner = { id: canonicalUserId(config.rootAccessKey), displayName: ROOT_USER_NAME };
   const rootKey = utf8(config.rootAccessKey);

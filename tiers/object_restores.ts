@@ -9,9 +9,11 @@
  */
 import {
   type Clock,
+  type Counter,
   dataGcRecord,
   type MetadataCatalog,
   metaKeys,
+  type Metrics,
   type ObjectHead,
   type RestoreRecord,
   StoreError,
@@ -37,14 +39,30 @@ export interface ObjectRestoresOptions {
   readonly read: (head: ObjectHead) => Promise<ReadableStream<Uint8Array>>;
   /** Told the key's new current head after a commit here. */
   readonly observe: (bucket: string, key: string, head: ObjectHead, versionstamp: string) => void;
+  readonly metrics: Metrics;
 }
 
 /** Restores archived objects for a while. */
 export class ObjectRestores {
   readonly #options: ObjectRestoresOptions;
+  readonly #restored: Counter;
+  readonly #restoredBytes: Counter;
+  readonly #expired: Counter;
 
   constructor(options: ObjectRestoresOptions) {
     this.#options = options;
+    this.#restored = options.metrics.counter(
+      "objstore_restores_completed_total",
+      "Restores whose temporary copy was made (RestoreObject).",
+    );
+    this.#restoredBytes = options.metrics.counter(
+      "objstore_restored_bytes_total",
+      "Bytes of the temporary copies restores made.",
+    );
+    this.#expired = options.metrics.counter(
+      "objstore_restores_expired_total",
+      "Temporary restore copies retired (expired, or their version changed).",
+    );
   }
 
   /**
@@ -167,6 +185,8 @@ export class ObjectRestores {
         return false;
       }
       this.#options.observe(item.record.bucket, head.key, next, committed);
+      this.#restored.inc();
+      this.#restoredBytes.inc(head.sizeBytes);
       return true;
     } catch (error) {
       await pending.abandon();
@@ -192,6 +212,7 @@ export class ObjectRestores {
     const committed = await tx.commit();
     if (committed === null) return false;
     if (next !== null) this.#options.observe(bucket, key, next, committed);
+    this.#expired.inc();
     return true;
   }
 }

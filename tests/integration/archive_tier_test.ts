@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { TestCluster } from "../support/cluster.ts";
+import { scrapeMetrics } from "../support/metrics_scrape.ts";
 import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
 import { shardLocations, waitFor } from "../support/shard_files.ts";
 
@@ -249,5 +250,9 @@ Deno.test("RestoreObject makes a temporary copy GET reads until it expires", asy
   );
   await waitFor(async () => (await holders(cluster)).size === 2, 20_000, "the copy's shards are collected");
   assertEquals((await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }))).Restore, undefined);
+  const metrics = await scrapeMetrics(cluster.endpoint);
+  assertEquals(metrics.get("objstore_restores_completed_total"), 1);
+  assertEquals(metrics.get("objstore_restored_bytes_total"), 600_000);
+  assertEquals(metrics.get("objstore_restores_expired_total"), 1);
   s3.destroy();
 });
