@@ -219,3 +219,50 @@ Deno.test("lifecycle moves objects to the archive tier, then deeper, then expire
   assertEquals(metrics.get("objstore_lifecycle_transitioned_bytes_total"), 2 * (1_800_000 / 2 + log.length));
   s3.destroy();
 });
+
+Deno.test("lifecycle moves noncurrent versions to the archive and leaves the current one", async () => {
+  await using cluster = await TestCluster.start({
+    archiveZones: 4,
+    archiveWorkersPerZone: 2,
+    gatewayEnv: ENV,
+  });
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "hist" }));
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: "hist", VersioningConfiguration: { Status: "Enabled" } }),
+  );
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: "hist",
+      LifecycleConfiguration: {
+        Rules: [{
+          ID: "old-versions",
+          Status: "Enabled",
+          Filter: { Prefix: "" },
+          NoncurrentVersionTransitions: [{ NoncurrentDays: 1, StorageClass: "GLACIER_IR" }],
+        }],
+      },
+    }),
+  );
+  const first = randomBytes(300_000);
+  const second = randomBytes(300_000);
+  const v1 = (await s3.send(new PutObjectCommand({ Bucket: "hist", Key: "doc", Body: first }))).VersionId!;
+  await s3.send(new PutObjectCommand({ Bucket: "hist", Key: "doc", Body: second }));
+  const classes = async () => {
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: "hist" }));
+    return (listed.Versions ?? []).map((version) =>
+      `${version.IsLatest ? "current" : "old"}:${version.StorageClass}`
+    )
+      .join();
+  };
+  await waitFor(
+    async () => await classes() === "current:STANDARD,old:GLACIER_IR",
+    20_000,
+    "the old version moves",
+  );
+  const old = await s3.send(new GetObjectCommand({ Bucket: "hist", Key: "doc", VersionId: v1 }));
+  assertEquals(new Uint8Array(await old.Body!.transformToByteArray()), first);
+  const current = await s3.send(new GetObjectCommand({ Bucket: "hist", Key: "doc" }));
+  assertEquals(new Uint8Array(await current.Body!.transformToByteArray()), second);
+  s3.destroy();
+});
