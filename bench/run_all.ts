@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the s3rver
- * peer, the whole gateway path and the CDN-origin rows (wrk against gateway, nginx and Deno.serve),
- * printed as one table where every figure sits beside the limit or peer it is a fraction of.
+ * peer, the whole gateway path, the CDN-origin rows (wrk against gateway, nginx and Deno.serve) and the
+ * lifecycle rows (transitions beside CopyObject, disk bytes per logical byte of each pool), printed as one
+ * table where every figure sits beside the limit or peer it is a fraction of.
  * `--quick` shrinks sizes and counts for a smoke run. Every server it starts is stopped before it exits.
  */
 import { baselineRows, runBaselines } from "./baselines.ts";
@@ -10,6 +11,7 @@ import { formatTable } from "./bench_table.ts";
 import { runCdnOriginBench } from "./cdn_origin_bench.ts";
 import { runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
+import { runLifecycleBench } from "./lifecycle_bench.ts";
 import { showGaps } from "./missing_figure.ts";
 import { runS3rverBench } from "./s3rver_bench.ts";
 
@@ -32,6 +34,8 @@ export async function runAll(quick: boolean): Promise<string> {
   console.error(`bench: gateway done at ${elapsed()}`);
   const cdnOrigin = await runCdnOriginBench(quick);
   console.error(`bench: cdn origin done at ${elapsed()}`);
+  const lifecycle = await runLifecycleBench(quick);
+  console.error(`bench: lifecycle done at ${elapsed()}`);
   return showGaps(formatTable([
     ...baselineRows(baselines),
     ...erasure,
@@ -39,6 +43,7 @@ export async function runAll(quick: boolean): Promise<string> {
     s3rver.get,
     ...gateway,
     ...cdnOrigin,
+    ...lifecycle,
   ]));
 }
 
