@@ -132,8 +132,12 @@ export class ObjectTransitions {
   async #compressedLength(version: ObjectHead): Promise<number | null> {
     const sampleEnd = Math.min(version.sizeBytes, COMPRESSION_SAMPLE_BYTES) - 1;
     const sample = await this.#options.read(version, { start: 0, end: sampleEnd });
-    if (await compressionRatio(sample) > COMPRESSION_WORTH_RATIO) return null;
-    const length = await streamLength(compressed(await this.#options.read(version)));
+    const ratio = await compressionRatio(sample);
+    if (ratio > COMPRESSION_WORTH_RATIO) return null;
+    // A sample of the whole object already measured it; a larger object is measured in a pass of its own.
+    const length = sampleEnd === version.sizeBytes - 1
+      ? Math.round(ratio * version.sizeBytes)
+      : await streamLength(compressed(await this.#options.read(version)));
     return length <= version.sizeBytes * COMPRESSION_WORTH_RATIO ? length : null;
   }
 

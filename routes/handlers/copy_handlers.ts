@@ -18,7 +18,7 @@ import type { S3Operation } from "../s3_operation.ts";
 import { parseWriteCondition } from "../write_conditions.ts";
 import { renderXml, S3_XMLNS } from "../xml.ts";
 import { xmlResponse } from "./responses.ts";
-import { setVersionHeader } from "./object_handlers.ts";
+import { setWriteHeaders } from "./object_handlers.ts";
 
 type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { name: N }>>;
 
@@ -75,7 +75,7 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
     ETag: `"${copied.etag}"`,
     LastModified: isoTimestamp(copied.lastModifiedMs),
   }));
-  await setVersionHeader(ctx, bucket, response.headers, copied.versionId);
+  await setWriteHeaders(ctx, bucket, response.headers, copied);
   if ((await ctx.services.buckets.get(source.bucket)).versioning !== "Unversioned") {
     response.headers.set("x-amz-copy-source-version-id", sourceHead.versionId);
   }

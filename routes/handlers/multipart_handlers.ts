@@ -9,7 +9,7 @@ import { renderXml, S3_XMLNS } from "../xml.ts";
 import { readXmlBody } from "./request_xml.ts";
 import { authorizeBucket, requireCaller } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
-import { bodyWithLength, setVersionHeader } from "./object_handlers.ts";
+import { bodyWithLength, setWriteHeaders } from "./object_handlers.ts";
 import { uploadPartCopy } from "./copy_handlers.ts";
 import { parseCopySource } from "../copy_source.ts";
 import { xmlResponse } from "./responses.ts";
@@ -109,7 +109,7 @@ export async function completeMultipartUpload(ctx: Op<"CompleteMultipartUpload">
       ? {}
       : { [checksumElement(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }),
   }));
-  await setVersionHeader(ctx, bucket, response.headers, head.versionId);
+  await setWriteHeaders(ctx, bucket, response.headers, head);
   return response;
 }
 

@@ -60,7 +60,7 @@ export async function putObject(ctx: Op<"PutObject">): Promise<Response> {
     ...attributes,
   });
   const response = new Response(null, { status: 200, headers: { etag: `"${head.etag}"` } });
-  await setVersionHeader(ctx, bucket, response.headers, head.versionId);
+  await setWriteHeaders(ctx, bucket, response.headers, head);
   if (head.checksum !== undefined) {
     for (const [name, value] of checksumHeaders(head.checksum)) response.headers.set(name, value);
   }
@@ -105,15 +105,20 @@ export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   return response;
 }
 
-/** Sets `x-amz-version-id` on the answer to a write in a bucket that has (or had) versioning enabled. */
-export async function setVersionHeader(
+/**
+ * Headers of the answer to a write of `head`: `x-amz-version-id` in a bucket that has (or had) versioning
+ * enabled, and `x-amz-expiration` when a lifecycle rule will expire the new version.
+ */
+export async function setWriteHeaders(
   ctx: RequestContext,
   bucket: string,
   headers: Headers,
-  versionId: string,
+  head: ObjectHead,
 ): Promise<void> {
   const record = await ctx.services.buckets.get(bucket);
-  if (record.versioning !== "Unversioned") headers.set("x-amz-version-id", versionId);
+  if (record.versioning !== "Unversioned") headers.set("x-amz-version-id", head.versionId);
+  const expiration = await expirationHeader(ctx, record, head, true);
+  if (expiration !== null) headers.set("x-amz-expiration", expiration);
 }
 
 /**

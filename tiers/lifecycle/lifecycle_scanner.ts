@@ -101,7 +101,7 @@ export class LifecycleScanner {
     );
     this.#transitionedBytes = metrics.counter(
       "objstore_lifecycle_transitioned_bytes_total",
-      "Bytes of the versions lifecycle moved to another storage class.",
+      "Bytes lifecycle moved to another tier (a change of class within a tier moves none).",
     );
     this.#passes = metrics.counter("objstore_lifecycle_passes_total", "Completed passes over every bucket.");
   }
@@ -284,7 +284,7 @@ export class LifecycleScanner {
           );
           if (outcome === "changed" || outcome === "too-small") return false;
           this.#transitioned.inc();
-          this.#transitionedBytes.inc(head.sizeBytes);
+          if (outcome === "moved") this.#transitionedBytes.inc(head.sizeBytes);
           break;
         }
         case "expire-current":
