@@ -17,10 +17,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { TestCluster } from "../support/cluster.ts";
 import { scrapeMetrics } from "../support/metrics_scrape.ts";
 import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
-import { shardFiles, waitFor } from "../support/shard_files.ts";
+import { shardFiles, tempFiles, waitFor } from "../support/shard_files.ts";
+
+function md5(bytes: Uint8Array): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
 
 const ENV = { OBJSTORE_LIFECYCLE_DAY_SECONDS: "2", OBJSTORE_LIFECYCLE_INTERVAL_MS: "200" };
 
@@ -270,4 +275,64 @@ Deno.test("lifecycle moves noncurrent versions to the archive and leaves the cur
   const current = await s3.send(new GetObjectCommand({ Bucket: "hist", Key: "doc" }));
   assertEquals(new Uint8Array(await current.Body!.transformToByteArray()), second);
   s3.destroy();
+});
+
+Deno.test("a gateway killed in the middle of a transition leaves the object readable and nothing behind", async () => {
+  const env = {
+    ...ENV,
+    OBJSTORE_LIFECYCLE_DAY_SECONDS: "1",
+    OBJSTORE_LIFECYCLE_INTERVAL_MS: "100",
+    OBJSTORE_GC_GRACE_MS: "1000",
+    OBJSTORE_GC_INTERVAL_MS: "200",
+  };
+  await using cluster = await TestCluster.start({
+    archiveZones: 4,
+    archiveWorkersPerZone: 2,
+    gatewayEnv: env,
+  });
+  const s3 = cluster.client();
+  await s3.send(new CreateBucketCommand({ Bucket: "crash" }));
+  const body = randomBytes(96 * 1024 * 1024);
+  await s3.send(new PutObjectCommand({ Bucket: "crash", Key: "big", Body: body }));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: "crash",
+      LifecycleConfiguration: {
+        Rules: [{
+          ID: "cold",
+          Status: "Enabled",
+          Filter: { Prefix: "" },
+          Transitions: [{ Days: 1, StorageClass: "GLACIER_IR" }],
+        }],
+      },
+    }),
+  );
+  s3.destroy();
+  // Kill the gateway once the archive workers are receiving the copy (shard files in their tmp/).
+  const archiveDirs = cluster.workerIds.filter((id) => id.startsWith("a")).map((id) => cluster.workerDir(id));
+  await waitFor(
+    async () => (await tempFiles(archiveDirs)).length > 0,
+    20_000,
+    "the copy to the archive starts",
+  );
+  await cluster.stopGateway("SIGKILL");
+  await cluster.startGateway();
+  const after = cluster.client();
+  const got = await after.send(new GetObjectCommand({ Bucket: "crash", Key: "big" }));
+  assertEquals(md5(await got.Body!.transformToByteArray()), md5(body), "readable right after the restart");
+  // The restarted executor carries the transition out; the abandoned copy and the old shards are collected.
+  const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
+  await waitFor(
+    async () => {
+      const head = await after.send(new HeadObjectCommand({ Bucket: "crash", Key: "big" }));
+      const files = await shardFiles(dirs);
+      return head.StorageClass === "GLACIER_IR" && files.length === 8 &&
+        files.every((path) => path.includes("/workers/a")) && (await tempFiles(dirs)).length === 0;
+    },
+    60_000,
+    "one copy, in the archive, and nothing else left",
+  );
+  const moved = await after.send(new GetObjectCommand({ Bucket: "crash", Key: "big" }));
+  assertEquals(md5(await moved.Body!.transformToByteArray()), md5(body));
+  after.destroy();
 });
