@@ -5,7 +5,7 @@
  * write path as an upload.
  */
 import { MAX_PART_BYTES, MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
-import type { ObjectAttributes } from "../../tiers/mod.ts";
+import { type ObjectAttributes, tierOfStorageClass } from "../../tiers/mod.ts";
 import { authorizeBucket } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
 import { checkCopySourceConditions, type CopySource, parseCopySourceRange } from "../copy_source.ts";
@@ -61,13 +61,17 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
     }),
     tags: taggingDirective === "REPLACE" ? requested.tags : sourceHead.tags,
   };
+  // A copy onto itself that stays in its tier keeps the data: it must name the version's own data, not the
+  // restored copy an archived source is read from.
+  const keepsData = ontoItself &&
+    tierOfStorageClass(sourceHead.storageClass) === tierOfStorageClass(attributes.storageClass);
   const copied = await ctx.services.objects.copy({
     ...attributes,
     acl,
     bucket,
     key,
     sourceBucket: source.bucket,
-    source: sourceHead,
+    source: keepsData ? await originalHead(ctx, source, sourceHead) : sourceHead,
     condition,
   });
   const response = xmlResponse(renderXml("CopyObjectResult", {
@@ -111,6 +115,13 @@ export async function uploadPartCopy(ctx: Op<"UploadPart">, source: CopySource):
     await body.cancel().catch(() => {});
     throw error;
   }
+}
+
+/** The version's own head when `read` is the view of its restored copy (same version id, other data). */
+async function originalHead(ctx: RequestContext, source: CopySource, read: ObjectHead): Promise<ObjectHead> {
+  if (read.restore === undefined) return read;
+  const current = await ctx.services.objects.head(source.bucket, source.key);
+  return current.versionId === read.versionId ? current : read;
 }
 
 /** The source's head if the caller may read it and the copy-source conditions hold. */

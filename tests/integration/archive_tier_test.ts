@@ -10,6 +10,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -230,10 +231,28 @@ Deno.test("RestoreObject makes a temporary copy GET reads until it expires", asy
   // The copy is on regional workers; asking again extends it (200).
   const pools = [...(await holders(cluster)).values()].map((workers) => workers[0][0]).sort().join("");
   assertEquals(pools, "azz", "the archived object, its restored copy (regional) and the IA object");
+  await s3.send(new DeleteObjectCommand({ Bucket: "vault", Key: "warm" })); // fewer shards to count later
   const again = await s3.send(
     new RestoreObjectCommand({ Bucket: "vault", Key: "deep", RestoreRequest: { Days: 1 } }),
   );
   assertEquals(again.$metadata.httpStatusCode, 200);
+  // A restored object can be copied out (into STANDARD), and copied onto itself within its class.
+  await s3.send(new CopyObjectCommand({ Bucket: "vault", Key: "thawed", CopySource: "vault/deep" }));
+  const thawed = await s3.send(new GetObjectCommand({ Bucket: "vault", Key: "thawed" }));
+  assertEquals(md5(await thawed.Body!.transformToByteArray()), md5(body));
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: "vault",
+      Key: "deep",
+      CopySource: "vault/deep",
+      StorageClass: "DEEP_ARCHIVE",
+      MetadataDirective: "REPLACE",
+      Metadata: { note: "still archived" },
+    }),
+  );
+  const relabelled = await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }));
+  assertEquals(relabelled.Metadata?.note, "still archived");
+  assertEquals(relabelled.StorageClass, "DEEP_ARCHIVE");
   // A lifecycle day is 2 s: the copy expires, GET is refused again, and the copy's shards are collected.
   await waitFor(
     async () => {
@@ -248,8 +267,18 @@ Deno.test("RestoreObject makes a temporary copy GET reads until it expires", asy
     20_000,
     "the restored copy expires",
   );
-  await waitFor(async () => (await holders(cluster)).size === 2, 20_000, "the copy's shards are collected");
-  assertEquals((await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }))).Restore, undefined);
+  await waitFor(
+    async () =>
+      (await s3.send(new HeadObjectCommand({ Bucket: "vault", Key: "deep" }))).Restore === undefined,
+    20_000,
+    "the expired restore is retired",
+  );
+  // Left: the archived object and the copy "thawed"; the restored copy and "warm" are collected.
+  await waitFor(
+    async () => (await holders(cluster)).size === 2,
+    20_000,
+    "the restored copy's shards are collected",
+  );
   const metrics = await scrapeMetrics(cluster.endpoint);
   assertEquals(metrics.get("objstore_restores_completed_total"), 1);
   assertEquals(metrics.get("objstore_restored_bytes_total"), 600_000);
