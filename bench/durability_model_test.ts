@@ -5,7 +5,6 @@ import {
   binomial,
   buildChain,
   clusterLossFactor,
-  durabilityTables,
   failureRatePerHour,
   groupDurability,
   type GroupModel,
@@ -14,6 +13,7 @@ import {
   meanTimeToAbsorption,
   workerRepairHours,
 } from "./durability_model.ts";
+import { durabilityTables } from "./durability_tables.ts";
 
 /** Fails unless `actual` is within `tolerance` (relative) of `expected`. */
 function assertClose(actual: number, expected: number, tolerance: number, what: string): void {
