@@ -6,6 +6,7 @@
 
 import { assertEquals, assertRejects } from "./test_assert.ts";
 import { StoreError } from "../core/mod.ts";
+import { mountTmpfs, tmpfsUnavailable, unmountTmpfs } from "../../tests/support/tmpfs.ts";
 import {
   chunkedStream,
   encodeFrames,
@@ -17,31 +18,7 @@ import {
 
 const TMPFS_BYTES = 1024 * 1024;
 
-async function run(command: string, args: string[]): Promise<string | null> {
-  try {
-    const output = await new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).output();
-    return output.success ? null : new TextDecoder().decode(output.stderr).trim() || `${command} failed`;
-  } catch (error) {
-    return String(error);
-  }
-}
-
-async function mountTmpfs(dir: string): Promise<string | null> {
-  return await run("mount", ["-t", "tmpfs", "-o", `size=${TMPFS_BYTES}`, "tmpfs", dir]);
-}
-
-async function probeTmpfs(): Promise<string | null> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const failure = await mountTmpfs(dir);
-    if (failure === null) await run("umount", [dir]);
-    return failure;
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-const mountFailure = await probeTmpfs();
+const mountFailure = await tmpfsUnavailable();
 if (mountFailure !== null) {
   console.warn(`Skipping the disk-full test: cannot mount a tmpfs (${mountFailure})`);
 }
@@ -52,7 +29,7 @@ Deno.test({
   fn: async () => {
     const mountDir = await Deno.makeTempDir();
     try {
-      assertEquals(await mountTmpfs(mountDir), null);
+      assertEquals(await mountTmpfs(mountDir, TMPFS_BYTES), null);
       await using worker = await startTestWorker({ dataDir: `${mountDir}/data` });
       const blockSizeBytes = 64 * 1024;
       const small = { dataId: randomDataId(), shardIndex: 0, blockSizeBytes, dataLength: 1000 };
@@ -74,7 +51,7 @@ Deno.test({
       assertEquals(await worker.client.headShard(big), null);
       assertEquals(await worker.client.headShard(small), { blockSizeBytes, dataLength: 1000, blocks: 1 });
     } finally {
-      await run("umount", [mountDir]);
+      await unmountTmpfs(mountDir);
       await Deno.remove(mountDir, { recursive: true }).catch(() => {});
     }
   },

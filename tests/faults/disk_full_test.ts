@@ -9,40 +9,11 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { TestCluster } from "../support/cluster.ts";
 import { assert, assertEquals } from "../support/asserts.ts";
 import { shardLocations, tempFiles } from "../support/shard_files.ts";
+import { mountTmpfs, tmpfsUnavailable, unmountTmpfs } from "../support/tmpfs.ts";
 import { MixedLoad } from "./mixed_load.ts";
 import { FAULT_ENV, RecoveryLog, waitForFullRedundancy, waitForNoOrphans } from "./recovery.ts";
 
 const TMPFS_BYTES = 4 * 1024 * 1024;
-
-/** Runs `command`; null when it succeeded, else why not. */
-async function run(command: string, args: string[]): Promise<string | null> {
-  try {
-    const output = await new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).output();
-    return output.success ? null : new TextDecoder().decode(output.stderr).trim() || `${command} failed`;
-  } catch (error) {
-    return String(error);
-  }
-}
-
-async function mountTmpfs(dir: string): Promise<string | null> {
-  return await run("mount", ["-t", "tmpfs", "-o", `size=${TMPFS_BYTES}`, "tmpfs", dir]);
-}
-
-/** Unmounts `dir`, lazily if something still holds it (so a failing test never leaves a mount behind). */
-async function unmount(dir: string): Promise<void> {
-  if (await run("umount", [dir]) !== null) await run("umount", ["-l", dir]);
-}
-
-async function probeTmpfs(): Promise<string | null> {
-  const dir = await Deno.makeTempDir();
-  try {
-    const failure = await mountTmpfs(dir);
-    if (failure === null) await unmount(dir);
-    return failure;
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
 
 /** Writes `path` until the file system is full; returns the bytes written. */
 async function fillUp(path: string): Promise<number> {
@@ -60,7 +31,7 @@ async function fillUp(path: string): Promise<number> {
   throw new Error(`Wrote ${written} bytes to a ${TMPFS_BYTES}-byte tmpfs without filling it`);
 }
 
-const mountFailure = await probeTmpfs();
+const mountFailure = await tmpfsUnavailable();
 if (mountFailure !== null) {
   console.warn(`Skipping the full-disk fault test: cannot mount a tmpfs (${mountFailure})`);
 }
@@ -79,7 +50,7 @@ Deno.test({
     const dirs = cluster.workerIds.map((id) => cluster.workerDir(id));
     // The worker restarts on a small disk of its own (the tmpfs covers its empty data dir).
     await cluster.stopWorker(full);
-    assertEquals(await mountTmpfs(fullDir), null, "mounting the tmpfs");
+    assertEquals(await mountTmpfs(fullDir, TMPFS_BYTES), null, "mounting the tmpfs");
     try {
       await cluster.startWorker(full);
       await load.run(6);
@@ -111,7 +82,7 @@ Deno.test({
     } finally {
       // Nothing may hold the tmpfs open while it is unmounted.
       await cluster.stopWorker(full);
-      await unmount(fullDir);
+      await unmountTmpfs(fullDir);
     }
     log.print(`full disk, ${load.acknowledged.size} acknowledged objects`);
     s3.destroy();
