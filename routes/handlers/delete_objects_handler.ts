@@ -8,7 +8,7 @@ import { MAX_LIST_KEYS } from "../../storage/mod.ts";
 import { NO_CONDITION, type WriteCondition } from "../../tiers/mod.ts";
 import { toS3Error } from "../error_response.ts";
 import { unquotedEtag } from "../write_conditions.ts";
-import { authorizeBucket } from "../access_control.ts";
+import { authorizedDelete } from "./object_handlers.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import { checkObjectKey } from "../s3_names.ts";
@@ -65,14 +65,7 @@ async function deleteOne(ctx: RequestContext, bucket: string, target: DeleteTarg
   const { key, condition, versionId } = target;
   try {
     checkObjectKey(key);
-    await authorizeBucket(
-      ctx,
-      bucket,
-      "write",
-      versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-      key,
-    );
-    const outcome = await ctx.services.objects.delete(bucket, key, condition, versionId);
+    const outcome = await authorizedDelete(ctx, bucket, key, condition, versionId);
     if (outcome.versionId === null) return { Deleted: { Key: key } };
     return {
       Deleted: versionId === undefined

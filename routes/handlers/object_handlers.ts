@@ -8,7 +8,7 @@ import {
   type StoredChecksum,
   type StoredChecksumAlgorithm,
 } from "../../storage/mod.ts";
-import type { ByteRange } from "../../tiers/mod.ts";
+import type { ByteRange, DeleteOutcome, WriteCondition } from "../../tiers/mod.ts";
 import { verifiedBody } from "../auth/mod.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
@@ -86,19 +86,28 @@ export async function headObject(ctx: Op<"HeadObject">): Promise<Response> {
   return responseWithHeaders(null, reply.status, reply.headers);
 }
 
+/**
+ * Deletes `bucket/key` (or one version of it, for good) once the caller may: `s3:DeleteObject`, or
+ * `s3:DeleteObjectVersion` for a version. Shared by DeleteObject and DeleteObjects.
+ */
+export async function authorizedDelete(
+  ctx: RequestContext,
+  bucket: string,
+  key: string,
+  condition: WriteCondition,
+  versionId: string | undefined,
+): Promise<DeleteOutcome> {
+  const action = versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
+  await authorizeBucket(ctx, bucket, "write", action, key);
+  return await ctx.services.objects.delete(bucket, key, condition, versionId);
+}
+
 /** DeleteObject: 204 whether or not the key existed (unless `If-Match` asks that it exists). */
 export async function deleteObject(ctx: Op<"DeleteObject">): Promise<Response> {
   const { bucket, key } = ctx.operation;
   const condition = parseWriteCondition(ctx.request.headers, "delete");
   const versionId = ctx.params.get("versionId") ?? undefined;
-  await authorizeBucket(
-    ctx,
-    bucket,
-    "write",
-    versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-    key,
-  );
-  const outcome = await ctx.services.objects.delete(bucket, key, condition, versionId);
+  const outcome = await authorizedDelete(ctx, bucket, key, condition, versionId);
   const response = new Response(null, { status: 204 });
   if (outcome.versionId !== null) response.headers.set("x-amz-version-id", outcome.versionId);
   if (outcome.deleteMarker) response.headers.set("x-amz-delete-marker", "true");
