@@ -188,15 +188,18 @@ export const bucketPolicyRecordSchema = z.object({
 /** A bucket policy as stored. */
 export type BucketPolicyRecord = z.infer<typeof bucketPolicyRecordSchema>;
 
-/** Storage classes a lifecycle rule may move objects to (the same list as `tiers/lifecycle`). */
-export const lifecycleStorageClassSchema = z.enum([
+/** Storage classes a lifecycle rule may move objects to, in S3's order (warmer first). */
+export const TRANSITION_STORAGE_CLASSES = [
   "STANDARD_IA",
   "ONEZONE_IA",
   "INTELLIGENT_TIERING",
   "GLACIER_IR",
   "GLACIER",
   "DEEP_ARCHIVE",
-]);
+] as const;
+
+/** One of `TRANSITION_STORAGE_CLASSES`, as stored in lifecycle rules. */
+export const lifecycleStorageClassSchema = z.enum(TRANSITION_STORAGE_CLASSES);
 
 const lifecycleDaysSchema = z.number().int().min(0);
 

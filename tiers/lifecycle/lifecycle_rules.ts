@@ -6,15 +6,10 @@
  * midnight UTC, as S3 requires; day counts are whole days (the length of a day is a setting).
  */
 
-/** Storage classes a lifecycle rule may move objects to. */
-export const TRANSITION_STORAGE_CLASSES = [
-  "STANDARD_IA",
-  "ONEZONE_IA",
-  "INTELLIGENT_TIERING",
-  "GLACIER_IR",
-  "GLACIER",
-  "DEEP_ARCHIVE",
-] as const;
+import { TRANSITION_STORAGE_CLASSES } from "../../storage/mod.ts";
+
+/** Storage classes a lifecycle rule may move objects to (the list the stored records validate against). */
+export { TRANSITION_STORAGE_CLASSES };
 /** A storage class a lifecycle rule may move objects to. */
 export type TransitionStorageClass = typeof TRANSITION_STORAGE_CLASSES[number];
 
