@@ -10,7 +10,8 @@
 
 import { readAll, StoreError, type StoreErrorKind } from "../core/mod.ts";
 import { importClusterKey, signClusterRequest } from "./cluster_auth.ts";
-import { blockCount, ShardFrameReader } from "./shard_frames.ts";
+import { blockCount, framesByteLength, ShardFrameReader } from "./shard_frames.ts";
+import { socketUpload, type SocketUploadAnswer, UploadSourceError } from "./socket_upload.ts";
 import { formatShardName, shardName } from "./shard_name.ts";
 import { WaitDeadline } from "./wait_deadline.ts";
 import {
@@ -33,6 +34,11 @@ import {
 
 /** Default bound on one wait on a worker. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Shard uploads of at least this many bytes go out with a `Content-Length` on a connection of their own
+ * (`socket_upload.ts`); smaller ones through `fetch`, which reuses pooled connections but sends chunked.
+ */
+export const DEFAULT_SOCKET_UPLOAD_MIN_BYTES = 256 * 1024;
 const KINDS_FROM_BODY: ReadonlySet<string> = new Set<StoreErrorKind>([
   "corrupt_block",
   "incomplete_body",
@@ -50,6 +56,8 @@ export interface WorkerClientOptions {
   clusterSecret: string;
   /** Bound on each wait on the worker; 30 s by default. */
   requestTimeoutMs?: number;
+  /** Shard uploads from this size on are written to a socket with a Content-Length (http: workers only). */
+  socketUploadMinBytes?: number;
 }
 
 /** Which shard a call is about. */
@@ -102,12 +110,16 @@ export class WorkerClient {
   readonly baseUrl: string;
   readonly #key: Promise<CryptoKey>;
   readonly #timeoutMs: number;
+  readonly #socketUploadMinBytes: number;
 
   constructor(options: WorkerClientOptions) {
     this.workerId = options.workerId;
     this.baseUrl = options.baseUrl;
     this.#key = importClusterKey(options.clusterSecret);
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.#socketUploadMinBytes = new URL(this.baseUrl).protocol === "http:"
+      ? options.socketUploadMinBytes ?? DEFAULT_SOCKET_UPLOAD_MIN_BYTES
+      : Infinity;
   }
 
   /** Uploads a shard (replacing any of the same name); resolves once the worker has it on disk. */
@@ -117,9 +129,12 @@ export class WorkerClient {
       blockSize: request.blockSizeBytes,
       dataLength: request.dataLength,
     });
-    const response = await this.#send("PUT", path, request.signal, request.body);
-    const body = await this.#readJson<PutShardResponseBody>(response, "PUT", path);
     const expectedBlocks = blockCount(request.dataLength, request.blockSizeBytes);
+    const contentLength = framesByteLength(0, expectedBlocks, request.dataLength, request.blockSizeBytes);
+    const response = contentLength >= this.#socketUploadMinBytes
+      ? await this.#upload(path, contentLength, request)
+      : await this.#send("PUT", path, request.signal, request.body);
+    const body = await this.#readJson<PutShardResponseBody>(response, "PUT", path);
     const checksumOk = Number.isInteger(body.checksum) && body.checksum >= 0 && body.checksum <= 0xffffffff;
     if (body.blocks !== expectedBlocks || body.dataLength !== request.dataLength || !checksumOk) {
       throw new StoreError(
@@ -293,6 +308,42 @@ export class WorkerClient {
     }
     const error = await this.#errorOf(response, method, path);
     await upload?.stopSource(error);
+    throw error;
+  }
+
+  /** A PUT with a Content-Length written to a socket; resolves with a 2xx response, or throws the mapped error. */
+  async #upload(path: string, contentLength: number, request: PutShardRequest): Promise<Response> {
+    const url = new URL(path, this.baseUrl);
+    const deadline = new WaitDeadline(
+      this.#timeoutMs,
+      `PUT ${path} on worker ${this.workerId}`,
+      request.signal,
+    );
+    const headers = await signClusterRequest(await this.#key, "PUT", url.pathname + url.search, Date.now());
+    let answer: SocketUploadAnswer;
+    try {
+      answer = await socketUpload({
+        url,
+        method: "PUT",
+        headers: { ...headers, "content-type": "application/octet-stream" },
+        contentLength,
+        body: request.body,
+        deadline,
+      });
+    } catch (error) {
+      if (error instanceof UploadSourceError) throw error.source;
+      if (request.signal?.aborted) throw request.signal.reason;
+      if (deadline.timedOut) throw deadline.timeoutError();
+      if (error instanceof StoreError) {
+        throw new StoreError(error.kind, `PUT ${path} on worker ${this.workerId}: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    if (answer.response.ok) return answer.response;
+    const error = await this.#errorOf(answer.response, "PUT", path);
+    await answer.stopSource(error);
     throw error;
   }
 

@@ -10,6 +10,7 @@ import {
   randomDataId,
   startTestWorker,
   TEST_SECRET,
+  type TestWorker,
   waitFor,
 } from "./test_support.ts";
 
@@ -53,20 +54,33 @@ async function put(
   return result;
 }
 
+/** The worker's client (small shards through `fetch`) and one that sends every shard with a Content-Length. */
+function bothUploadPaths(worker: TestWorker): [string, WorkerClient][] {
+  const socket = new WorkerClient({
+    workerId: "w-test",
+    baseUrl: worker.baseUrl,
+    clusterSecret: TEST_SECRET,
+    socketUploadMinBytes: 0,
+  });
+  return [["fetch", worker.client], ["socket", socket]];
+}
+
 Deno.test("WorkerClient round-trips shards of 0, 1, blockSize-1, blockSize, blockSize+1 and many blocks", async () => {
   await using worker = await startTestWorker();
-  for (const length of [0, 1, 15, 16, 17, 16 * 9 + 5]) {
-    const dataId = randomDataId();
-    const data = patternBytes(length, length);
-    const { blocks } = await put(worker.client, dataId, data);
-    assertEquals(blocks, Math.ceil(length / BLOCK_SIZE_BYTES));
-    const reader = await worker.client.getShard({
-      dataId,
-      shardIndex: 1,
-      blockSizeBytes: BLOCK_SIZE_BYTES,
-      dataLength: length,
-    });
-    assertEquals(await readData(reader), data, `${length} bytes`);
+  for (const [path, client] of bothUploadPaths(worker)) {
+    for (const length of [0, 1, 15, 16, 17, 16 * 9 + 5]) {
+      const dataId = randomDataId();
+      const data = patternBytes(length, length);
+      const { blocks } = await put(client, dataId, data);
+      assertEquals(blocks, Math.ceil(length / BLOCK_SIZE_BYTES));
+      const reader = await client.getShard({
+        dataId,
+        shardIndex: 1,
+        blockSizeBytes: BLOCK_SIZE_BYTES,
+        dataLength: length,
+      });
+      assertEquals(await readData(reader), data, `${length} bytes through ${path}`);
+    }
   }
 });
 
@@ -160,20 +174,22 @@ Deno.test("WorkerClient.getShard() throws corrupt_block when the stored shard di
 
 Deno.test("WorkerClient.putShard() rethrows a failure of its body source and leaves no file", async () => {
   await using worker = await startTestWorker();
-  const sourceError = new StoreError("incomplete_body", "the S3 client went away");
-  const frames = encodeFrames(patternBytes(64), 16);
-  let sent = false;
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent) controller.error(sourceError);
-      else controller.enqueue(frames.subarray(0, 30));
-      sent = true;
-    },
-  });
-  const request = { dataId: randomDataId(), shardIndex: 2, blockSizeBytes: 16, dataLength: 64, body };
-  const error = await assertRejects(() => worker.client.putShard(request), StoreError);
-  assertEquals(error, sourceError);
-  await waitFor(async () => (await listFiles(worker.dataDir)).length === 0);
+  for (const [path, client] of bothUploadPaths(worker)) {
+    const sourceError = new StoreError("incomplete_body", `the S3 client went away (${path})`);
+    const frames = encodeFrames(patternBytes(64), 16);
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) controller.error(sourceError);
+        else controller.enqueue(frames.subarray(0, 30));
+        sent = true;
+      },
+    });
+    const request = { dataId: randomDataId(), shardIndex: 2, blockSizeBytes: 16, dataLength: 64, body };
+    const error = await assertRejects(() => client.putShard(request), StoreError);
+    assertEquals(error, sourceError);
+    await waitFor(async () => (await listFiles(worker.dataDir)).length === 0);
+  }
 });
 
 Deno.test("WorkerClient.putShard() maps a refused block to corrupt_block and stops reading its source", async () => {
