@@ -68,6 +68,16 @@ export function readChecksum(source: Uint8Array, offset: number): number {
   return new DataView(source.buffer, source.byteOffset, source.byteLength).getUint32(offset);
 }
 
+/** A body read in exact pieces: what `ShardFrameReader` reads (an `ExactReader`, or a socket download). */
+export interface ExactByteSource {
+  /** Fills `target` unless the body ends first; returns the bytes written. */
+  readInto(target: Uint8Array): Promise<number>;
+  /** True once every byte of the body was read. */
+  atEnd(): Promise<boolean>;
+  /** Stops reading and releases what the body holds. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /** What a `ShardFrameReader` expects to find in its stream. */
 export interface ShardFrameReaderOptions {
   /** Block size of the shard. */
@@ -84,7 +94,7 @@ export interface ShardFrameReaderOptions {
 
 /** Reads verified blocks, one at a time, out of a stream of shard frames. */
 export class ShardFrameReader {
-  readonly #input: ExactReader;
+  readonly #input: ExactByteSource;
   readonly #blockSizeBytes: number;
   readonly #dataLength: number;
   readonly #firstBlock: number;
@@ -95,7 +105,7 @@ export class ShardFrameReader {
   #lastChecksum = 0;
   #finished = false;
 
-  constructor(stream: ReadableStream<Uint8Array>, options: ShardFrameReaderOptions) {
+  constructor(stream: ReadableStream<Uint8Array> | ExactByteSource, options: ShardFrameReaderOptions) {
     const total = blockCount(options.dataLength, options.blockSizeBytes);
     const firstBlock = options.firstBlock ?? 0;
     assert(
@@ -107,7 +117,7 @@ export class ShardFrameReader {
       Number.isSafeInteger(blocks) && blocks >= 0 && firstBlock + blocks <= total,
       `${blocks} blocks from block ${firstBlock} do not fit in a shard of ${total} blocks`,
     );
-    this.#input = new ExactReader(stream);
+    this.#input = stream instanceof ReadableStream ? new ExactReader(stream) : stream;
     this.#blockSizeBytes = options.blockSizeBytes;
     this.#dataLength = options.dataLength;
     this.#firstBlock = firstBlock;

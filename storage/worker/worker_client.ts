@@ -10,7 +10,8 @@
 
 import { readAll, StoreError, type StoreErrorKind } from "../core/mod.ts";
 import { importClusterKey, signClusterRequest } from "./cluster_auth.ts";
-import { blockCount, framesByteLength, ShardFrameReader } from "./shard_frames.ts";
+import { blockCount, type ExactByteSource, framesByteLength, ShardFrameReader } from "./shard_frames.ts";
+import { socketDownload, type SocketDownloadAnswer } from "./socket_download.ts";
 import { socketUpload, type SocketUploadAnswer, UploadSourceError } from "./socket_upload.ts";
 import { formatShardName, shardName } from "./shard_name.ts";
 import { WaitDeadline } from "./wait_deadline.ts";
@@ -39,6 +40,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * (`socket_upload.ts`); smaller ones through `fetch`, which reuses pooled connections but sends chunked.
  */
 export const DEFAULT_SOCKET_UPLOAD_MIN_BYTES = 256 * 1024;
+/**
+ * Shard reads of at least this many bytes are read straight from a connection of their own
+ * (`socket_download.ts`); smaller ones through `fetch`, whose pooled connections cost less to start.
+ */
+export const DEFAULT_SOCKET_DOWNLOAD_MIN_BYTES = 1024 * 1024;
 const KINDS_FROM_BODY: ReadonlySet<string> = new Set<StoreErrorKind>([
   "corrupt_block",
   "incomplete_body",
@@ -58,6 +64,8 @@ export interface WorkerClientOptions {
   requestTimeoutMs?: number;
   /** Shard uploads from this size on are written to a socket with a Content-Length (http: workers only). */
   socketUploadMinBytes?: number;
+  /** Shard reads from this size on are read straight from a socket (http: workers only). */
+  socketDownloadMinBytes?: number;
 }
 
 /** Which shard a call is about. */
@@ -111,14 +119,19 @@ export class WorkerClient {
   readonly #key: Promise<CryptoKey>;
   readonly #timeoutMs: number;
   readonly #socketUploadMinBytes: number;
+  readonly #socketDownloadMinBytes: number;
 
   constructor(options: WorkerClientOptions) {
     this.workerId = options.workerId;
     this.baseUrl = options.baseUrl;
     this.#key = importClusterKey(options.clusterSecret);
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.#socketUploadMinBytes = new URL(this.baseUrl).protocol === "http:"
+    const plainHttp = new URL(this.baseUrl).protocol === "http:";
+    this.#socketUploadMinBytes = plainHttp
       ? options.socketUploadMinBytes ?? DEFAULT_SOCKET_UPLOAD_MIN_BYTES
+      : Infinity;
+    this.#socketDownloadMinBytes = plainHttp
+      ? options.socketDownloadMinBytes ?? DEFAULT_SOCKET_DOWNLOAD_MIN_BYTES
       : Infinity;
   }
 
@@ -148,43 +161,80 @@ export class WorkerClient {
     return { checksum: body.checksum, blocks: body.blocks };
   }
 
-  /** Downloads a shard or a range of its blocks; the returned reader verifies every block. */
+  /**
+   * Downloads a shard or a range of its blocks; the returned reader verifies every block. Ranges of at least
+   * `socketDownloadMinBytes` are read straight from a socket, smaller ones through `fetch`.
+   */
   async getShard(request: GetShardRequest): Promise<ShardFrameReader> {
     const name = shardName(request.dataId, request.shardIndex);
     const total = blockCount(request.dataLength, request.blockSizeBytes);
     const firstBlock = request.firstBlock ?? 0;
+    const blocks = Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock));
     const path = shardRequestPath(name, { firstBlock: request.firstBlock, blockCount: request.blockCount });
     const deadline = new WaitDeadline(
       this.#timeoutMs,
       `GET ${path} on worker ${this.workerId}`,
       request.signal,
     );
-    const response = await this.#send("GET", path, request.signal, undefined, deadline);
     const label = `shard ${formatShardName(name)} on worker ${this.workerId}`;
     const expected: Record<string, number> = {
       [BLOCK_SIZE_HEADER]: request.blockSizeBytes,
       [DATA_LENGTH_HEADER]: request.dataLength,
       [FIRST_BLOCK_HEADER]: firstBlock,
-      [BLOCK_COUNT_HEADER]: Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock)),
+      [BLOCK_COUNT_HEADER]: blocks,
     };
+    const frameBytes = framesByteLength(firstBlock, blocks, request.dataLength, request.blockSizeBytes);
+    let body: ReadableStream<Uint8Array> | ExactByteSource;
+    let headers: Headers;
+    if (frameBytes >= this.#socketDownloadMinBytes) {
+      ({ headers, body } = await this.#download(path, request.signal, deadline));
+    } else {
+      const response = await this.#send("GET", path, request.signal, undefined, deadline);
+      headers = response.headers;
+      body = deadline.watchDownload(response.body ?? new Blob().stream());
+    }
     for (const [header, value] of Object.entries(expected)) {
-      const actual = response.headers.get(header);
+      const actual = headers.get(header);
       if (actual !== String(value)) {
-        await response.body?.cancel();
+        await body.cancel();
         throw new StoreError(
           "corrupt_block",
           `Worker sent ${header} ${actual} for ${label}, expected ${value}`,
         );
       }
     }
-    const body = deadline.watchDownload(response.body ?? new Blob().stream());
     return new ShardFrameReader(body, {
       blockSizeBytes: request.blockSizeBytes,
       dataLength: request.dataLength,
       firstBlock,
-      blockCount: expected[BLOCK_COUNT_HEADER],
+      blockCount: blocks,
       label,
     });
+  }
+
+  /** A GET read from a socket: the 2xx head and its body, or throws the mapped error. */
+  async #download(
+    path: string,
+    signal: AbortSignal | undefined,
+    deadline: WaitDeadline,
+  ): Promise<{ headers: Headers; body: ExactByteSource }> {
+    const url = new URL(path, this.baseUrl);
+    const headers = await signClusterRequest(await this.#key, "GET", url.pathname + url.search, Date.now());
+    let answer: SocketDownloadAnswer;
+    try {
+      answer = await socketDownload(url, headers, deadline);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (deadline.timedOut) throw deadline.timeoutError();
+      if (error instanceof StoreError) {
+        throw new StoreError(error.kind, `GET ${path} on worker ${this.workerId}: ${error.message}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    if (answer.ok) return answer;
+    throw await this.#errorOf(answer.response, "GET", path);
   }
 
   /** Asks what the worker stores for a shard; null when it has none. */

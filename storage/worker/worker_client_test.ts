@@ -54,20 +54,21 @@ async function put(
   return result;
 }
 
-/** The worker's client (small shards through `fetch`) and one that sends every shard with a Content-Length. */
-function bothUploadPaths(worker: TestWorker): [string, WorkerClient][] {
+/** The worker's client (small shards through `fetch`) and one that moves every shard over sockets of its own. */
+function bothTransports(worker: TestWorker): [string, WorkerClient][] {
   const socket = new WorkerClient({
     workerId: "w-test",
     baseUrl: worker.baseUrl,
     clusterSecret: TEST_SECRET,
     socketUploadMinBytes: 0,
+    socketDownloadMinBytes: 0,
   });
   return [["fetch", worker.client], ["socket", socket]];
 }
 
 Deno.test("WorkerClient round-trips shards of 0, 1, blockSize-1, blockSize, blockSize+1 and many blocks", async () => {
   await using worker = await startTestWorker();
-  for (const [path, client] of bothUploadPaths(worker)) {
+  for (const [path, client] of bothTransports(worker)) {
     for (const length of [0, 1, 15, 16, 17, 16 * 9 + 5]) {
       const dataId = randomDataId();
       const data = patternBytes(length, length);
@@ -104,30 +105,34 @@ Deno.test("WorkerClient.getShard() reads a range of blocks and clamps the count 
   const dataId = randomDataId();
   const data = patternBytes(16 * 5 + 3);
   await put(worker.client, dataId, data);
-  const read = async (firstBlock: number, blockCount?: number) =>
-    await readData(
-      await worker.client.getShard({
-        dataId,
-        shardIndex: 1,
-        blockSizeBytes: BLOCK_SIZE_BYTES,
-        dataLength: data.length,
-        firstBlock,
-        blockCount,
-      }),
-    );
-  assertEquals(await read(1, 2), data.subarray(16, 48));
-  assertEquals(await read(4, 10), data.subarray(64));
-  assertEquals(await read(5), data.subarray(80));
-  const error = await assertRejects(() => read(6), StoreError, "416");
-  assertEquals(error.kind, "invalid_argument");
+  for (const [path, client] of bothTransports(worker)) {
+    const read = async (firstBlock: number, blockCount?: number) =>
+      await readData(
+        await client.getShard({
+          dataId,
+          shardIndex: 1,
+          blockSizeBytes: BLOCK_SIZE_BYTES,
+          dataLength: data.length,
+          firstBlock,
+          blockCount,
+        }),
+      );
+    assertEquals(await read(1, 2), data.subarray(16, 48), path);
+    assertEquals(await read(4, 10), data.subarray(64), path);
+    assertEquals(await read(5), data.subarray(80), path);
+    const error = await assertRejects(() => read(6), StoreError, "416");
+    assertEquals(error.kind, "invalid_argument");
+  }
 });
 
 Deno.test("WorkerClient.getShard() throws shard_not_found and headShard() returns null for a missing shard", async () => {
   await using worker = await startTestWorker();
-  const request = { dataId: randomDataId(), shardIndex: 0, blockSizeBytes: 16, dataLength: 10 };
-  const error = await assertRejects(() => worker.client.getShard(request), StoreError);
-  assertEquals(error.kind, "shard_not_found");
-  assertEquals(await worker.client.headShard(request), null);
+  for (const [path, client] of bothTransports(worker)) {
+    const request = { dataId: randomDataId(), shardIndex: 0, blockSizeBytes: 16, dataLength: 10 };
+    const error = await assertRejects(() => client.getShard(request), StoreError);
+    assertEquals(error.kind, "shard_not_found", path);
+    assertEquals(await client.headShard(request), null);
+  }
 });
 
 Deno.test("WorkerClient.headShard() reports the stored block size, data length and block count", async () => {
@@ -165,16 +170,18 @@ Deno.test("WorkerClient.getShard() throws corrupt_block when the stored shard di
   await using worker = await startTestWorker();
   const dataId = randomDataId();
   await put(worker.client, dataId, patternBytes(40));
-  for (const [blockSizeBytes, dataLength] of [[8, 40], [16, 41]]) {
-    const request = { dataId, shardIndex: 1, blockSizeBytes, dataLength };
-    const error = await assertRejects(() => worker.client.getShard(request), StoreError);
-    assertEquals(error.kind, "corrupt_block");
+  for (const [path, client] of bothTransports(worker)) {
+    for (const [blockSizeBytes, dataLength] of [[8, 40], [16, 41]]) {
+      const request = { dataId, shardIndex: 1, blockSizeBytes, dataLength };
+      const error = await assertRejects(() => client.getShard(request), StoreError);
+      assertEquals(error.kind, "corrupt_block", path);
+    }
   }
 });
 
 Deno.test("WorkerClient.putShard() rethrows a failure of its body source and leaves no file", async () => {
   await using worker = await startTestWorker();
-  for (const [path, client] of bothUploadPaths(worker)) {
+  for (const [path, client] of bothTransports(worker)) {
     const sourceError = new StoreError("incomplete_body", `the S3 client went away (${path})`);
     const frames = encodeFrames(patternBytes(64), 16);
     let sent = false;
@@ -271,6 +278,26 @@ Deno.test("WorkerClient maps a wrong cluster secret to unauthorized", async () =
   const client = new WorkerClient({ workerId: "w-test", baseUrl: worker.baseUrl, clusterSecret: "wrong" });
   const error = await assertRejects(() => client.health(), StoreError, "403");
   assertEquals(error.kind, "unauthorized");
+  const overSockets = new WorkerClient({
+    workerId: "w-test",
+    baseUrl: worker.baseUrl,
+    clusterSecret: "wrong",
+    socketUploadMinBytes: 0,
+    socketDownloadMinBytes: 0,
+  });
+  const dataId = randomDataId();
+  await put(worker.client, dataId, patternBytes(40));
+  const read = { dataId, shardIndex: 1, blockSizeBytes: 16, dataLength: 40 };
+  assertEquals(
+    (await assertRejects(() => overSockets.getShard(read), StoreError, "403")).kind,
+    "unauthorized",
+  );
+  const frames = encodeFrames(patternBytes(40), 16);
+  const write = { ...read, body: chunkedStream(frames, 4096) };
+  assertEquals(
+    (await assertRejects(() => overSockets.putShard(write), StoreError, "403")).kind,
+    "unauthorized",
+  );
 });
 
 Deno.test("WorkerClient maps a refused connection to unavailable", async () => {
