@@ -1,5 +1,5 @@
 /**
- * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the s3rver
+ * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the checksums, the s3rver
  * peer, the whole gateway path, the CDN-origin rows (wrk against gateway, nginx and Deno.serve) and the
  * lifecycle rows (transitions beside CopyObject, disk bytes per logical byte of each pool), printed as one
  * table where every figure sits beside the limit or peer it is a fraction of.
@@ -9,6 +9,7 @@ import { baselineRows, runBaselines } from "./baselines.ts";
 import { benchSizes } from "./bench_sizes.ts";
 import { formatTable } from "./bench_table.ts";
 import { runCdnOriginBench } from "./cdn_origin_bench.ts";
+import { runChecksumBench } from "./checksum_bench.ts";
 import { runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
 import { runLifecycleBench } from "./lifecycle_bench.ts";
@@ -28,6 +29,7 @@ export async function runAll(quick: boolean): Promise<string> {
   console.error(`bench: baselines done at ${elapsed()}`);
   const erasure = runErasureBench(baselines.memcpy, sizes.reps);
   console.error(`bench: erasure done at ${elapsed()}`);
+  const checksums = runChecksumBench(baselines.memcpy, sizes.reps);
   const s3rver = await runS3rverBench(baselines, sizes);
   console.error(`bench: s3rver done at ${elapsed()}`);
   const gateway = await runGatewayBench(baselines, sizes, s3rver);
@@ -39,6 +41,7 @@ export async function runAll(quick: boolean): Promise<string> {
   return showGaps(formatTable([
     ...baselineRows(baselines),
     ...erasure,
+    ...checksums,
     s3rver.put,
     s3rver.get,
     ...gateway,
