@@ -8,8 +8,10 @@
  * users) lets them read that object.
  *
  * Get/Put/DeleteBucketPolicy never consult the policy: they stay the owner's, so an owner cannot lock
- * themselves out with a Deny. The request context a policy sees: `aws:SecureTransport` is "false" (the
- * gateway has no TLS), `aws:SourceIp` is the peer of the TCP connection (a proxy in front hides the
+ * themselves out with a Deny. A request naming a `versionId` is checked as AWS's version action
+ * (`s3:GetObjectVersion`, `s3:PutObjectVersionTagging`, ...: see `objectAction`). The request context a
+ * policy sees: `aws:SecureTransport` is "true" when the gateway serves HTTPS (a TLS certificate is
+ * configured), else "false"; `aws:SourceIp` is the peer of the TCP connection (a proxy in front hides the
  * client), `aws:UserAgent` and `aws:Referer` come from the headers, `s3:prefix`, `s3:delimiter` and
  * `s3:max-keys` from a ListBucket query when present.
  */
@@ -28,8 +30,31 @@ const POLICY_MANAGEMENT: ReadonlySet<string> = new Set([
   "s3:DeleteBucketPolicy",
 ]);
 
+/** The action AWS checks instead of an object action when the request names a version. */
+const VERSION_ACTIONS = {
+  "s3:GetObject": "s3:GetObjectVersion",
+  "s3:DeleteObject": "s3:DeleteObjectVersion",
+  "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
+  "s3:PutObjectAcl": "s3:PutObjectVersionAcl",
+  "s3:GetObjectTagging": "s3:GetObjectVersionTagging",
+  "s3:PutObjectTagging": "s3:PutObjectVersionTagging",
+  "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+  "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
+} as const;
+
+/** An object action that has a version form. */
+export type VersionedAction = keyof typeof VERSION_ACTIONS;
+
 /** ListBucket query parameters a policy can test as `s3:NAME`. */
 const LIST_CONDITION_PARAMS = ["prefix", "delimiter", "max-keys"] as const;
+
+/**
+ * The policy action of object action `action` for a request naming `versionId` (null or undefined: none):
+ * its version form (`s3:GetObject` becomes `s3:GetObjectVersion`), as AWS checks it.
+ */
+export function objectAction(action: VersionedAction, versionId: string | null | undefined): string {
+  return versionId === null || versionId === undefined ? action : VERSION_ACTIONS[action];
+}
 
 /**
  * The bucket, if the caller may do S3 `action` on it (on object `key` when given): the bucket policy
@@ -71,15 +96,17 @@ export function bucketPermits(
 
 /**
  * The first half of a read check, before the object's head is looked up: the policy's decision on
- * `s3:GetObject` of `key` (an explicit Deny refuses at once, even for a key that does not exist).
- * Pass the decision to `checkObjectRead` with the head, so the policy is evaluated once per request.
+ * `action` (`s3:GetObject`, or `s3:GetObjectVersion` for a named version) of `key` (an explicit Deny
+ * refuses at once, even for a key that does not exist). Pass the decision to `checkObjectRead` with the
+ * head, so the policy is evaluated once per request.
  */
 export function objectReadPolicy(
   ctx: RequestContext,
   bucket: BucketRecord,
   key: string,
+  action = "s3:GetObject",
 ): PolicyDecision | Promise<PolicyDecision> {
-  const decision = policyDecision(ctx, bucket, "s3:GetObject", key);
+  const decision = policyDecision(ctx, bucket, action, key);
   const refuseDeny = (d: PolicyDecision) => {
     if (d === "deny") throw accessDenied();
     return d;

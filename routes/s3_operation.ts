@@ -39,13 +39,13 @@ export type S3Operation =
   | { readonly name: "GetBucketTagging"; readonly bucket: string }
   | { readonly name: "PutBucketTagging"; readonly bucket: string }
   | { readonly name: "DeleteBucketTagging"; readonly bucket: string }
-  | { readonly name: "GetObjectTagging"; readonly bucket: string; readonly key: string }
-  | { readonly name: "GetObjectAttributes"; readonly bucket: string; readonly key: string }
+  | VersionOperation<"GetObjectTagging">
+  | VersionOperation<"GetObjectAttributes">
   | { readonly name: "RestoreObject"; readonly bucket: string; readonly key: string }
-  | { readonly name: "PutObjectTagging"; readonly bucket: string; readonly key: string }
-  | { readonly name: "DeleteObjectTagging"; readonly bucket: string; readonly key: string }
-  | { readonly name: "GetObjectAcl"; readonly bucket: string; readonly key: string }
-  | { readonly name: "PutObjectAcl"; readonly bucket: string; readonly key: string }
+  | VersionOperation<"PutObjectTagging">
+  | VersionOperation<"DeleteObjectTagging">
+  | VersionOperation<"GetObjectAcl">
+  | VersionOperation<"PutObjectAcl">
   | { readonly name: "ListObjects"; readonly bucket: string }
   | { readonly name: "ListObjectsV2"; readonly bucket: string }
   | { readonly name: "PutObject"; readonly bucket: string; readonly key: string }
@@ -58,6 +58,14 @@ export type S3Operation =
   | UploadOperation<"CompleteMultipartUpload">
   | UploadOperation<"AbortMultipartUpload">
   | UploadOperation<"ListParts">;
+
+/** An operation on an object's sub-resource that may name one version (`?versionId=`; absent: the current one). */
+export interface VersionOperation<N extends string> {
+  readonly name: N;
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+}
 
 /** An operation on one multipart upload. */
 export interface UploadOperation<N extends string> {
@@ -143,15 +151,18 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
   if (key === null) return parseBucketOperation(method, bucket, params);
   checkObjectKey(key);
   if (uploadId !== null) return parseUploadOperation(method, bucket, key, uploadId, params);
+  const version = versionOf(params);
   if (params.has("acl") && (method === "GET" || method === "PUT")) {
-    return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key };
+    return { name: method === "GET" ? "GetObjectAcl" : "PutObjectAcl", bucket, key, ...version };
   }
-  if (params.has("attributes") && method === "GET") return { name: "GetObjectAttributes", bucket, key };
+  if (params.has("attributes") && method === "GET") {
+    return { name: "GetObjectAttributes", bucket, key, ...version };
+  }
   if (params.has("restore") && method === "POST") return { name: "RestoreObject", bucket, key };
   if (params.has("tagging")) {
-    if (method === "GET") return { name: "GetObjectTagging", bucket, key };
-    if (method === "PUT") return { name: "PutObjectTagging", bucket, key };
-    if (method === "DELETE") return { name: "DeleteObjectTagging", bucket, key };
+    if (method === "GET") return { name: "GetObjectTagging", bucket, key, ...version };
+    if (method === "PUT") return { name: "PutObjectTagging", bucket, key, ...version };
+    if (method === "DELETE") return { name: "DeleteObjectTagging", bucket, key, ...version };
   }
   rejectUnsupported(params, method);
   switch (method) {
@@ -167,6 +178,13 @@ export function parseOperation(method: string, target: S3Target, params: URLSear
       if (params.has("uploads")) return { name: "CreateMultipartUpload", bucket, key };
   }
   throw new S3Error("MethodNotAllowed", `${method} is not allowed on an object`);
+}
+
+/** `{ versionId }` when the query names a version (even an empty one, which the tier refuses), else `{}`. */
+function versionOf(params: URLSearchParams): { versionId?: string } {
+  if (params.size === 0) return {};
+  const versionId = params.get("versionId");
+  return versionId === null ? {} : { versionId };
 }
 
 function parseBucketOperation(method: string, bucket: string, params: URLSearchParams): S3Operation {

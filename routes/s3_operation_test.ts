@@ -268,6 +268,29 @@ const OPERATION_CASES: readonly OperationCase[] = [
     query: "acl",
     expected: { name: "PutObjectAcl", bucket: "b-1", key: "k" },
   },
+  ...([
+    ["GET", "acl", "GetObjectAcl"],
+    ["PUT", "acl", "PutObjectAcl"],
+    ["GET", "attributes", "GetObjectAttributes"],
+    ["GET", "tagging", "GetObjectTagging"],
+    ["PUT", "tagging", "PutObjectTagging"],
+    ["DELETE", "tagging", "DeleteObjectTagging"],
+  ] as const).flatMap(([method, subresource, name]) => [
+    {
+      method,
+      bucket: "b-1",
+      key: "k",
+      query: `${subresource}&versionId=0123abc`,
+      expected: { name, bucket: "b-1", key: "k", versionId: "0123abc" } as S3Operation,
+    },
+    {
+      method,
+      bucket: "b-1",
+      key: "k",
+      query: `versionId=null&${subresource}`,
+      expected: { name, bucket: "b-1", key: "k", versionId: "null" } as S3Operation,
+    },
+  ]),
   { method: "GET", bucket: "b-1", expected: { name: "ListObjects", bucket: "b-1" } },
   {
     method: "GET",

@@ -18,6 +18,7 @@ import type { BucketService } from "./bucket_service.ts";
 import { listObjectPage } from "./object_lister.ts";
 import { isVersionId, newVersionId, nullVersionOrder } from "./versions.ts";
 import { listVersionPage, type VersionListPage, type VersionListRequest } from "./version_lister.ts";
+import { updateVersion } from "./version_update.ts";
 
 /** Most times a metadata commit is retried when a racing writer changed what it checked. */
 export const MAX_COMMIT_ATTEMPTS = 8;
@@ -114,6 +115,21 @@ export class ObjectVersions {
     if (recorded !== null && order !== null) {
       tx.check(metaKeys.version(bucket, key, order), recorded.versionstamp).putVersion(bucket, order, head);
     }
+  }
+
+  /**
+   * Commits `change` of version `versionId` of `bucket/key` in place (its ACL or tags), the key's head too
+   * when that version is current, and returns the new record; see `updateVersion`.
+   */
+  async updateVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    what: string,
+    change: (head: ObjectHead) => ObjectHead,
+  ): Promise<ObjectHead> {
+    const options = { ...this.#options, maxAttempts: MAX_COMMIT_ATTEMPTS };
+    return await updateVersion(options, bucket, key, versionId, what, change);
   }
 
   /** The record of version `versionId` of `bucket/key` with what a commit replacing it checks; null if none. */

@@ -1,6 +1,7 @@
 /** Handlers of Get/Put Bucket and Object ACL, with canned ACLs (`x-amz-acl`). */
 import { cannedAclFrom, renderAccessControlPolicy } from "../acl_xml.ts";
-import { authorizeBucket } from "../access_control.ts";
+import { authorizeBucket, objectAction } from "../access_control.ts";
+import { deleteMarkerError, existingVersion } from "../readable_head.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
@@ -30,25 +31,40 @@ export async function putBucketAcl(ctx: Op<"PutBucketAcl">): Promise<Response> {
   return new Response(null, { status: 200 });
 }
 
-/** GetObjectAcl (bucket owner only). */
+/**
+ * GetObjectAcl (bucket owner only): the ACL of the current version, or of version `versionId` when named
+ * (`s3:GetObjectVersionAcl`; a delete marker, which has no ACL, is 405 MethodNotAllowed).
+ */
 export async function getObjectAcl(ctx: Op<"GetObjectAcl">): Promise<Response> {
-  const bucket = await authorizeBucket(
-    ctx,
-    ctx.operation.bucket,
-    "owner",
-    "s3:GetObjectAcl",
-    ctx.operation.key,
+  const { key, versionId } = ctx.operation;
+  const action = objectAction("s3:GetObjectAcl", versionId);
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "owner", action, key);
+  const head = versionId === undefined
+    ? await ctx.services.objects.head(bucket.name, key)
+    : await existingVersion(ctx, bucket.name, key, versionId);
+  const response = xmlResponse(
+    renderAccessControlPolicy(bucket.ownerId, displayNameOf(ctx, bucket.ownerId), head.acl),
   );
-  const head = await ctx.services.objects.head(ctx.operation.bucket, ctx.operation.key);
-  return xmlResponse(renderAccessControlPolicy(bucket.ownerId, displayNameOf(ctx, bucket.ownerId), head.acl));
+  if (versionId !== undefined) response.headers.set("x-amz-version-id", head.versionId);
+  return response;
 }
 
-/** PutObjectAcl with `x-amz-acl` (bucket owner only). */
+/** PutObjectAcl with `x-amz-acl` (bucket owner only), of version `versionId` when named (`s3:PutObjectVersionAcl`). */
 export async function putObjectAcl(ctx: Op<"PutObjectAcl">): Promise<Response> {
-  await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:PutObjectAcl", ctx.operation.key);
+  const { bucket, key, versionId } = ctx.operation;
+  await authorizeBucket(ctx, bucket, "owner", objectAction("s3:PutObjectAcl", versionId), key);
   const acl = await cannedAclOfAclRequest(ctx);
-  await ctx.services.objects.setAcl(ctx.operation.bucket, ctx.operation.key, acl);
-  return new Response(null, { status: 200 });
+  const response = new Response(null, { status: 200 });
+  if (versionId === undefined) {
+    await ctx.services.objects.setAcl(bucket, key, acl);
+    return response;
+  }
+  await ctx.services.objects.versions.updateVersion(bucket, key, versionId, "ACL", (head) => {
+    if (head.deleteMarker === true) throw deleteMarkerError(ctx, head);
+    return { ...head, acl };
+  });
+  response.headers.set("x-amz-version-id", versionId);
+  return response;
 }
 
 /** The canned ACL of a Put*Acl request; an AccessControlPolicy body is not supported yet. */

@@ -1,11 +1,13 @@
 /**
  * GetObjectAttributes (`GET /BUCKET/KEY?attributes`): the attributes named by `x-amz-object-attributes`
  * (ETag, Checksum, ObjectParts, StorageClass, ObjectSize) without the object's bytes; ObjectParts pages with
- * `x-amz-max-parts` and `x-amz-part-number-marker`. Readable by whoever may read the object.
+ * `x-amz-max-parts` and `x-amz-part-number-marker`. Readable by whoever may read the object; `versionId`
+ * names one version (checked as `s3:GetObjectVersionAttributes`).
  */
-import { MAX_PART_NUMBER } from "../../storage/mod.ts";
+import { type BucketRecord, MAX_PART_NUMBER, type ObjectHead } from "../../storage/mod.ts";
+import { objectAction } from "../access_control.ts";
 import { checksumElement } from "../object_checksums.ts";
-import { readableObjectHead } from "../readable_head.ts";
+import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
@@ -19,12 +21,12 @@ type Attribute = typeof ATTRIBUTES[number];
 
 /** GetObjectAttributes. */
 export async function getObjectAttributes(ctx: Op<"GetObjectAttributes">): Promise<Response> {
-  const { bucket, key } = ctx.operation;
   const headers = ctx.request.headers;
   const wanted = requestedAttributes(headers.get("x-amz-object-attributes"));
   const maxParts = wholeHeader(headers, "x-amz-max-parts", 1000, 1000);
   const marker = wholeHeader(headers, "x-amz-part-number-marker", 0, MAX_PART_NUMBER);
-  const head = await readableObjectHead(ctx, await ctx.services.buckets.get(bucket), key);
+  const bucket = await ctx.services.buckets.get(ctx.operation.bucket);
+  const head = await attributesHead(ctx, bucket);
   const document: XmlElement = { "@_xmlns": S3_XMLNS };
   if (wanted.has("ETag")) document.ETag = head.etag;
   if (wanted.has("Checksum") && head.checksum !== undefined) {
@@ -59,7 +61,31 @@ export async function getObjectAttributes(ctx: Op<"GetObjectAttributes">): Promi
   if (wanted.has("ObjectSize")) document.ObjectSize = head.sizeBytes;
   const response = xmlResponse(renderXml("GetObjectAttributesResponse", document));
   response.headers.set("last-modified", new Date(head.lastModifiedMs).toUTCString());
+  if (bucket.versioning !== "Unversioned") response.headers.set("x-amz-version-id", head.versionId);
   return response;
+}
+
+/**
+ * The head whose attributes the caller may read: the named version (`s3:GetObjectVersionAttributes`; a
+ * delete marker is 405 MethodNotAllowed), else the current one (a key whose newest version is a delete marker
+ * is NoSuchKey with `x-amz-delete-marker: true`).
+ */
+async function attributesHead(ctx: Op<"GetObjectAttributes">, bucket: BucketRecord): Promise<ObjectHead> {
+  const { key, versionId } = ctx.operation;
+  if (versionId !== undefined) {
+    return await readableVersion(
+      ctx,
+      bucket,
+      key,
+      versionId,
+      objectAction("s3:GetObjectAttributes", versionId),
+    );
+  }
+  try {
+    return await readableObjectHead(ctx, bucket, key);
+  } catch (error) {
+    return await markDeletedKey(ctx, bucket, key, error);
+  }
 }
 
 function requestedAttributes(value: string | null): Set<Attribute> {

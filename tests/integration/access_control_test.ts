@@ -1,22 +1,27 @@
 /**
  * Canned ACLs and anonymous access through real processes: private by default, public-read objects
  * readable by anyone (the CDN-origin case), public-read buckets listable by anyone, writes only where
- * public-read-write allows them, and Get/Put Bucket and Object ACL through the AWS SDK.
+ * public-read-write allows them, an authenticated-read bucket listable by another signed-in user but not by
+ * anonymous requests, and Get/Put Bucket and Object ACL through the AWS SDK.
  */
 import {
   CreateBucketCommand,
   GetBucketAclCommand,
   GetObjectAclCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
   PutBucketAclCommand,
   PutObjectAclCommand,
   PutObjectCommand,
+  S3Client,
 } from "@aws-sdk/client-s3";
 import { TestCluster } from "../support/cluster.ts";
-import { assertEquals } from "../support/asserts.ts";
+import { assertEquals, assertRejectsS3 } from "../support/asserts.ts";
 
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 
-Deno.test("canned ACLs decide what anonymous requests may do", async (t) => {
+Deno.test("canned ACLs decide what anonymous and other signed-in requests may do", async (t) => {
   await using cluster = await TestCluster.start();
   const s3 = cluster.client();
   const anonymous = (path: string, init: RequestInit = {}) => fetch(`${cluster.endpoint}${path}`, init);
@@ -87,6 +92,55 @@ Deno.test("canned ACLs decide what anonymous requests may do", async (t) => {
     const del = await anonymous("/media/dropbox.txt", { method: "DELETE" });
     assertEquals(del.status, 204);
   });
+
+  await t.step(
+    "an authenticated-read bucket lets another signed-in user list it, not anonymous",
+    async () => {
+      const created = await cluster.admin("create-key", "--user", "dave");
+      assertEquals(created.code, 0, created.stderr);
+      const key = JSON.parse(created.stdout) as { accessKeyId: string; secretKey: string };
+      const dave = new S3Client({
+        endpoint: cluster.endpoint,
+        region: "us-east-1",
+        forcePathStyle: true,
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretKey },
+        maxAttempts: 1,
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: "members", ACL: "authenticated-read" }));
+      await s3.send(new PutObjectCommand({ Bucket: "members", Key: "minutes.txt", Body: "minutes" }));
+      const acl = await s3.send(new GetBucketAclCommand({ Bucket: "members" }));
+      const grants = (acl.Grants ?? []).map((
+        grant,
+      ) => [grant.Grantee?.URI ?? grant.Grantee?.ID, grant.Permission]);
+      assertEquals(
+        grants.some(([who, permission]) => who === AUTHENTICATED_USERS && permission === "READ"),
+        true,
+      );
+      const listed = await dave.send(new ListObjectsV2Command({ Bucket: "members" }));
+      assertEquals(listed.Contents?.map((object) => object.Key), ["minutes.txt"]);
+      const anonymousList = await anonymous("/members?list-type=2");
+      await anonymousList.body?.cancel();
+      assertEquals(anonymousList.status, 403);
+      // The bucket ACL grants listing only: objects keep their own (private) ACL, and writes stay the owner's.
+      await assertRejectsS3(
+        () => dave.send(new GetObjectCommand({ Bucket: "members", Key: "minutes.txt" })),
+        "AccessDenied",
+        403,
+      );
+      await assertRejectsS3(
+        () => dave.send(new PutObjectCommand({ Bucket: "members", Key: "graffiti", Body: "x" })),
+        "AccessDenied",
+        403,
+      );
+      await s3.send(new PutBucketAclCommand({ Bucket: "members", ACL: "private" }));
+      await assertRejectsS3(
+        () => dave.send(new ListObjectsV2Command({ Bucket: "members" })),
+        "AccessDenied",
+        403,
+      );
+      dave.destroy();
+    },
+  );
 
   await t.step("an unknown canned ACL is InvalidArgument and changes nothing", async () => {
     const response = await s3.send(
