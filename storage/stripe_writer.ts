@@ -7,6 +7,7 @@
 import { ExactReader, StoreError } from "./core/mod.ts";
 import type { ReedSolomon } from "./erasure/mod.ts";
 import { FRAME_OVERHEAD_BYTES, sealFrame, type WorkerClient } from "./worker/mod.ts";
+import { FramePool } from "./frame_pool.ts";
 import { ShardChannel } from "./shard_channel.ts";
 import type { StripeLayout } from "./stripe_layout.ts";
 import type { ShardEntry } from "./meta/mod.ts";
@@ -42,6 +43,11 @@ export async function writeStripes(
   }
   const abort = new AbortController();
   const channels = targets.map(() => new ShardChannel(options.stripesInFlight));
+  // Enough frames for every stripe queued, one more being encoded, and one being written per shard.
+  const pool = new FramePool(
+    layout.blockSizeBytes + FRAME_OVERHEAD_BYTES,
+    (options.stripesInFlight + 2) * totalShards,
+  );
   const uploads = targets.map((target, shardIndex) =>
     target.client.putShard({
       dataId: options.dataId,
@@ -49,6 +55,7 @@ export async function writeStripes(
       blockSizeBytes: layout.blockSizeBytes,
       dataLength: layout.shardDataLength(),
       body: channels[shardIndex].stream,
+      onChunkSent: (frame) => pool.give(frame),
       signal: abort.signal,
     }).then(
       (ack) => ({ ok: true as const, checksum: ack.checksum }),
@@ -61,7 +68,7 @@ export async function writeStripes(
   const reader = new ExactReader(body);
   try {
     for (let stripe = 0; stripe < layout.stripeCount; stripe++) {
-      const frames = await readStripeFrames(reader, layout, stripe, totalShards);
+      const frames = await readStripeFrames(reader, layout, stripe, totalShards, pool);
       const blockLength = layout.blockLength(stripe);
       codec.encode(frames.map((frame) => frame.subarray(0, blockLength)));
       const live = channels.filter((channel) => !channel.failed);
@@ -96,18 +103,28 @@ export async function writeStripes(
   };
 }
 
-/** Reads stripe `stripe`'s data into k fresh frames (zero-padded) and allocates m parity frames. */
+/**
+ * Reads stripe `stripe`'s data into k frames (zero-padded) and provides m parity frames (their contents are
+ * for the encoder to overwrite). Frames of the pool's length come from `pool`, others are allocated.
+ */
 export async function readStripeFrames(
   reader: ExactReader,
   layout: StripeLayout,
   stripe: number,
   totalShards: number,
+  pool?: FramePool,
 ): Promise<Uint8Array[]> {
   const blockLength = layout.blockLength(stripe);
+  const frameBytes = blockLength + FRAME_OVERHEAD_BYTES;
   let remaining = layout.stripeLength(stripe);
   const frames: Uint8Array[] = [];
   for (let index = 0; index < totalShards; index++) {
-    const frame = new Uint8Array(blockLength + FRAME_OVERHEAD_BYTES);
+    const frame = pool?.frameBytes === frameBytes ? pool.take() : new Uint8Array(frameBytes);
+    if (index < layout.dataShards) {
+      // A reused frame holds an older stripe's bytes: clear what the body will not overwrite.
+      const want = Math.min(blockLength, remaining);
+      if (want < blockLength) frame.fill(0, Math.max(want, 0), blockLength);
+    }
     if (index < layout.dataShards && remaining > 0) {
       const want = Math.min(blockLength, remaining);
       const got = await reader.readInto(frame.subarray(0, want));

@@ -25,6 +25,8 @@ export interface SocketUploadRequest {
   readonly body: ReadableStream<Uint8Array>;
   /** Bounds each wait on the worker; its signal aborts the upload. */
   readonly deadline: WaitDeadline;
+  /** Called with each chunk of `body` once all its bytes were written to the connection. */
+  readonly onChunkWritten?: (chunk: Uint8Array) => void;
 }
 
 /** The source stream failed: the caller reports this error, not a network one. */
@@ -140,6 +142,7 @@ async function sendRequest(
       throw new UploadSourceError(new Error(`Body runs past its declared ${contentLength} bytes`));
     }
     await writeAll(conn, result.value);
+    request.onChunkWritten?.(result.value);
   }
   if (sent < contentLength) {
     throw new UploadSourceError(new Error(`Body ended after ${sent} of its declared ${contentLength} bytes`));

@@ -86,6 +86,12 @@ export interface PutShardRequest extends ShardRequest {
   dataLength: number;
   /** The frames, exactly `blockCount(dataLength, blockSizeBytes)` of them. */
   body: ReadableStream<Uint8Array>;
+  /**
+   * Called with each chunk of `body` once the transport holds no reference to it any more (its bytes are in
+   * the kernel), so the caller may reuse it. Only the socket transport calls it; chunks sent through `fetch`
+   * are never handed back.
+   */
+  onChunkSent?: (chunk: Uint8Array) => void;
 }
 
 /** A shard download: the whole shard, or `blockCount` blocks from `firstBlock`. */
@@ -378,6 +384,7 @@ export class WorkerClient {
         headers: { ...headers, "content-type": "application/octet-stream" },
         contentLength,
         body: request.body,
+        onChunkWritten: request.onChunkSent,
         deadline,
       });
     } catch (error) {
