@@ -1,16 +1,18 @@
 /**
  * The `multipart/form-data` body of a browser form upload (POST Object), read as a stream: the fields
  * before the file are parsed in bounded memory (S3 allows 20 KiB of them), and the file part becomes a
- * stream of exactly its bytes. Its length must be known before the store takes the first byte: a file of
- * up to `SMALL_FILE_BYTES` is read whole (bounded) and measured, so any closing is accepted; a larger one is
- * never buffered, and its length follows from Content-Length, since the file is the last part (as S3
- * requires) and only the closing delimiter with the CRLF every browser, curl, Go and Python send follows
- * it. That stream fails, instead of ending, unless the delimiter is exactly there and nowhere inside.
+ * stream of exactly its bytes. Its length must be known before the store takes the first byte: a body whose
+ * rest (from the file on) is at most `SMALL_FILE_BYTES` is read whole (bounded) and measured, so any closing
+ * is accepted and parts after the file are ignored, as S3 ignores them; a larger one is never buffered, and
+ * the file's length follows from Content-Length, since the file is the last part (as S3 requires) and only
+ * the closing delimiter with the CRLF every browser, curl, Go and Python send follows it. That stream fails,
+ * instead of ending, unless the delimiter is exactly there and nowhere inside (a part after a large file
+ * cannot be ignored: the file's length would be unknown until its last byte).
  */
 import { Buffer } from "node:buffer";
 import { S3Error } from "./s3_errors.ts";
 
-/** Files up to this size (with the closing delimiter) are read whole to find where they end. */
+/** Files up to this size (with what follows them) are read whole to find where they end. */
 export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Most bytes of fields (and part headers) before the file, as S3 allows. */
@@ -60,7 +62,8 @@ const decoder = new TextDecoder();
 
 /**
  * Reads the fields of a form upload of `contentLength` bytes up to its file part; the file's bytes are
- * left in `body` for the returned stream. Fields after the file are not supported (the stream fails).
+ * left in `body` for the returned stream. Parts after a small file are ignored; after a large one they
+ * fail the stream.
  */
 export async function readFormUpload(
   body: ReadableStream<Uint8Array>,
@@ -151,8 +154,9 @@ export async function readFormUpload(
 }
 
 /**
- * The rest of a small body (`remaining` bytes, `first` of them already read) up to its closing delimiter:
- * the last `delimiter--`, which must appear nowhere earlier (no field may follow the file).
+ * The rest of a small body (`remaining` bytes, `first` of them already read): the file is what comes before
+ * the first delimiter. Parts after it are ignored, as S3 ignores them, but the body must still end with a
+ * closing delimiter (`delimiter--`).
  */
 async function readSmallFile(
   reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -172,16 +176,38 @@ async function readSmallFile(
   }
   if (!(await reader.read()).done) throw malformed("the body is longer than its Content-Length");
   const end = indexOf(whole, delimiter);
-  const closing = end === -1 ? -1 : end + delimiter.length;
-  if (end === -1 || whole[closing] !== 0x2d || whole[closing + 1] !== 0x2d) {
-    throw malformed(
-      "the file part is not followed by the closing boundary (fields after the file are not supported)",
-    );
+  if (end === -1) throw malformed("the file part is not followed by a boundary");
+  const after = end + delimiter.length;
+  if (!isClosing(whole, after)) {
+    if (whole[after] !== 0x0d || whole[after + 1] !== 0x0a) {
+      throw malformed("a boundary is not followed by CRLF");
+    }
+    if (!hasClosingDelimiter(whole.subarray(after), delimiter)) {
+      throw malformed("the parts after the file do not end with the closing boundary");
+    }
   }
   return whole.subarray(0, end);
 }
 
+/** Whether `bytes` at `offset` hold the `--` that makes a delimiter the closing one. */
+function isClosing(bytes: Uint8Array, offset: number): boolean {
+  return bytes[offset] === 0x2d && bytes[offset + 1] === 0x2d;
+}
+
+/** Whether some delimiter in `bytes` is the closing one. */
+function hasClosingDelimiter(bytes: Uint8Array, delimiter: Uint8Array): boolean {
+  for (let from = 0;;) {
+    const index = indexOf(bytes.subarray(from), delimiter);
+    if (index === -1) return false;
+    from += index + delimiter.length;
+    if (isClosing(bytes, from)) return true;
+  }
+}
+
 const HEADER_END = encoder.encode("\r\n\r\n");
+/** Why a part after a large file cannot be ignored. */
+const LARGE_FILE_LAST =
+  `a file of more than ${SMALL_FILE_BYTES} bytes must be the last part: its length is taken from Content-Length`;
 /** What follows the last delimiter: `--` and the CRLF every common client sends. */
 const CLOSING_SUFFIX = encoder.encode("--\r\n");
 
@@ -257,14 +283,14 @@ function fileStream(
           }
           if (emitted === sizeBytes) {
             rest = concat(rest, chunk);
-            if (rest.length > closing.length) throw fail("fields after the file are not supported");
+            if (rest.length > closing.length) throw fail(LARGE_FILE_LAST);
             continue;
           }
           const room = sizeBytes - emitted;
           const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
           if (chunk.length > room) pending = chunk.subarray(room);
           if (containsAcross(tail, part, delimiter, needle)) {
-            throw fail("the boundary appears inside the file (fields after the file are not supported)");
+            throw fail(`the boundary appears inside the file (${LARGE_FILE_LAST})`);
           }
           tail = keepTail(tail, part, delimiter.length - 1);
           emitted += part.length;

@@ -74,20 +74,42 @@ Deno.test("readFormUpload: small and large files, with or without a final CRLF, 
   }
 });
 
-Deno.test("readFormUpload: a field after the file fails the file stream (small or large)", async () => {
+Deno.test("readFormUpload: parts after a small file are ignored, as S3 ignores them", async () => {
   const boundary = "xyz";
-  for (const size of [10, SMALL_FILE_BYTES + 10]) {
-    const extra = `\r\n--${boundary}\r\nContent-Disposition: form-data; name="late"\r\n\r\nv`;
-    const whole = body(boundary, new Uint8Array(size), "\r\n", extra);
-    let failure = "";
-    try {
-      const form = await readFormUpload(streamOf(whole, 65536), boundary, whole.length);
-      await readAll(form.file.body);
-    } catch (error) {
-      failure = error instanceof S3Error ? error.code : String(error);
+  const file = new Uint8Array(1000).map((_, i) => i % 251);
+  const late = `\r\n--${boundary}\r\nContent-Disposition: form-data; name="late"\r\n\r\nv` +
+    `\r\n--${boundary}\r\nContent-Disposition: form-data; name="submit"\r\n\r\nUpload`;
+  for (const closing of ["\r\n", ""]) {
+    for (const chunk of [1, 7, 65536]) {
+      const whole = body(boundary, file, closing, late);
+      const form = await readFormUpload(streamOf(whole, chunk), boundary, whole.length);
+      assertEquals([form.file.sizeBytes, form.fields.has("late")], [1000, false]);
+      assertEquals(await readAll(form.file.body), file, `chunk ${chunk}`);
     }
-    assertEquals(failure, "MalformedPOSTRequest", `size ${size}`);
   }
+  // Trailing parts must still end with the closing delimiter.
+  const unclosed = body(boundary, file, "", late).slice(0, -`\r\n--${boundary}--`.length);
+  let failure = "";
+  try {
+    await readFormUpload(streamOf(unclosed, 65536), boundary, unclosed.length);
+  } catch (error) {
+    failure = error instanceof S3Error ? error.code : String(error);
+  }
+  assertEquals(failure, "MalformedPOSTRequest");
+});
+
+Deno.test("readFormUpload: a part after a large file fails the file stream", async () => {
+  const boundary = "xyz";
+  const extra = `\r\n--${boundary}\r\nContent-Disposition: form-data; name="late"\r\n\r\nv`;
+  const whole = body(boundary, new Uint8Array(SMALL_FILE_BYTES + 10), "\r\n", extra);
+  let failure = "";
+  try {
+    const form = await readFormUpload(streamOf(whole, 65536), boundary, whole.length);
+    await readAll(form.file.body);
+  } catch (error) {
+    failure = error instanceof S3Error ? error.code : String(error);
+  }
+  assertEquals(failure, "MalformedPOSTRequest");
 });
 
 Deno.test("readFormUpload: no file part, or too many bytes of fields, are refused", async () => {

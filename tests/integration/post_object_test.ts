@@ -10,8 +10,8 @@ import {
   HeadObjectCommand,
   PutBucketAclCommand,
 } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
-import { TestCluster } from "../support/cluster.ts";
+import { createHash, createHmac } from "node:crypto";
+import { TEST_CREDENTIALS, TestCluster } from "../support/cluster.ts";
 import { signedFormFields } from "../support/post_form.ts";
 import { assert, assertEquals, assertRejectsS3, randomBytes } from "../support/asserts.ts";
 
@@ -32,6 +32,15 @@ function form(
 
 function md5(bytes: Uint8Array): string {
   return createHash("md5").update(bytes).digest("hex");
+}
+
+/** `fields` (from `signedFormFields`) with `policy` in place of theirs, signed the same way. */
+function withPolicy(fields: Record<string, string>, policy: string): Record<string, string> {
+  const [, date, region, service] = fields["x-amz-credential"].split("/");
+  let key: Uint8Array = createHmac("sha256", `AWS4${TEST_CREDENTIALS.secretAccessKey}`).update(date).digest();
+  for (const part of [region, service, "aws4_request"]) key = createHmac("sha256", key).update(part).digest();
+  const signature = createHmac("sha256", key).update(policy).digest("hex");
+  return { ...fields, policy, "x-amz-signature": signature };
 }
 
 Deno.test("browser form uploads (POST Object) through real processes", async (t) => {
@@ -183,6 +192,72 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
     },
   );
 
+  await t.step("success_action_status 200 answers an empty 200", async () => {
+    const body = randomBytes(100);
+    const answer = await post(form({
+      key: "ok200.bin",
+      success_action_status: "200",
+      ...signedFormFields([{ bucket: "forms" }, { key: "ok200.bin" }, { success_action_status: "200" }]),
+    }, body));
+    assertEquals([answer.status, answer.text, answer.headers.get("etag")], [200, "", `"${md5(body)}"`]);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "ok200.bin" }));
+    assertEquals(head.ContentLength, 100);
+  });
+
+  await t.step("parts after the file are ignored, as S3 ignores them", async () => {
+    // A browser sends a named submit button after the file; none of those fields is applied or checked.
+    const body = randomBytes(3000);
+    const data = form({
+      key: "late/ok.bin",
+      ...signedFormFields([{ bucket: "forms" }, { key: "late/ok.bin" }]),
+    }, body);
+    data.append("key", "late/override.bin");
+    data.append("x-amz-meta-late", "1");
+    data.append("submit", "Upload to Amazon S3");
+    const answer = await post(data);
+    assertEquals(answer.status, 204, answer.text);
+    const got = await s3.send(new GetObjectCommand({ Bucket: "forms", Key: "late/ok.bin" }));
+    assertEquals(got.Metadata, {});
+    assertEquals(md5(await got.Body!.transformToByteArray()), md5(body));
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "late/override.bin" })),
+      "NotFound",
+      404,
+    );
+  });
+
+  await t.step("a malformed policy document is InvalidPolicyDocument and stores nothing", async () => {
+    const expiration = new Date(Date.now() + 600_000).toISOString();
+    const signing = [{ "x-amz-algorithm": "AWS4-HMAC-SHA256" }];
+    const policies: Array<[string, string]> = [
+      ["not base64", "%%% not base64 %%%"],
+      ["base64 of something that is not JSON", btoa("{expiration: tomorrow")],
+      ["no expiration", btoa(JSON.stringify({ conditions: signing }))],
+      ["a bad expiration", btoa(JSON.stringify({ expiration: "soon", conditions: signing }))],
+      ["conditions not a list", btoa(JSON.stringify({ expiration, conditions: { key: "bad.bin" } }))],
+      [
+        "an unknown operator",
+        btoa(JSON.stringify({ expiration, conditions: [["ends-with", "$key", ".bin"]] })),
+      ],
+      [
+        "a reversed length range",
+        btoa(JSON.stringify({ expiration, conditions: [["content-length-range", 9, 1]] })),
+      ],
+      ["an eq without $", btoa(JSON.stringify({ expiration, conditions: [["eq", "key", "bad.bin"]] }))],
+    ];
+    for (const [name, policy] of policies) {
+      const fields = withPolicy(signedFormFields([{ bucket: "forms" }, { key: "bad.bin" }]), policy);
+      const answer = await post(form({ key: "bad.bin", ...fields }, randomBytes(10)));
+      assertEquals(answer.status, 400, `${name}: ${answer.text}`);
+      assert(answer.text.includes("<Code>InvalidPolicyDocument</Code>"), `${name}: ${answer.text}`);
+    }
+    await assertRejectsS3(
+      () => s3.send(new HeadObjectCommand({ Bucket: "forms", Key: "bad.bin" })),
+      "NotFound",
+      404,
+    );
+  });
+
   await t.step("a tagging field becomes the object's tags", async () => {
     const tagging = "<Tagging><TagSet><Tag><Key>kind</Key><Value>upload</Value></Tag></TagSet></Tagging>";
     const answer = await post(form({
@@ -225,7 +300,8 @@ Deno.test("browser form uploads (POST Object) through real processes", async (t)
     assertEquals(answer.status, 204, answer.text);
     const got = await s3.send(new GetObjectCommand({ Bucket: "dropbox", Key: "big.bin" }));
     assertEquals(md5(await got.Body!.transformToByteArray()), md5(big));
-    // A field after a large file: refused, nothing stored.
+    // A field after a large file cannot be ignored (the file's length is taken from Content-Length, before
+    // its last byte arrives): refused, nothing stored.
     const after = new TextEncoder().encode(
       `\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\ny`,
     );
