@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # End to end with real clients: starts `deno task dev` (9 workers, 1 gateway, a KV file), drives it with
-# Debian's awscli and rclone, stops it with SIGINT, restarts it on the same data dir and reads the data
+# Debian's awscli, rclone and s3cmd, stops it with SIGINT, restarts it on the same data dir and reads the data
 # back. Prints one `PASS: …` or `FAIL: …` line per check. Traffic stays on 127.0.0.1.
 set -uo pipefail
 
 # shellcheck source=tests/e2e/e2e_lib.sh
 source "$(dirname "$0")/e2e_lib.sh"
-WORK="$(mktemp -d /tmp/objstore-e2e.XXXXXX)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/objstore-e2e.XXXXXX")"
 
 check() { local name="$1"; shift; if "$@" >"$WORK/command.log" 2>&1; then pass "$name"; else fail "$name:"; tail -n 20 "$WORK/command.log"; fi; }
 
@@ -78,6 +78,38 @@ check "rclone cat returns the bytes" bash -c "rclone cat obj:rclone-bucket/tree/
 check "rclone copy down the multipart object" bash -c "rclone copy obj:rclone-bucket/big/big.bin '$WORK/rclone-down' && cmp '$WORK/big.bin' '$WORK/rclone-down/big.bin'"
 check "rclone copyto server-side of the multipart object is identical" bash -c "rclone copyto obj:rclone-bucket/big/big.bin obj:rclone-bucket/big/copied.bin && rclone cat obj:rclone-bucket/big/copied.bin | cmp - '$WORK/big.bin'"
 check "rclone delete" rclone delete obj:rclone-bucket/tree/sub
+
+# s3cmd over plain HTTP (https_clients.sh drives it over TLS): path-style addresses, SigV4.
+if command -v s3cmd >/dev/null 2>&1; then
+  cat >"$WORK/s3cmd.cfg" <<CFG
+[default]
+access_key = $AWS_ACCESS_KEY_ID
+secret_key = $AWS_SECRET_ACCESS_KEY
+host_base = ${ENDPOINT#http://}
+host_bucket = ${ENDPOINT#http://}
+use_https = False
+signature_v2 = False
+bucket_location = us-east-1
+CFG
+  s3c() { s3cmd -c "$WORK/s3cmd.cfg" "$@"; }
+  in_s3c() { bash -c "$(declare -f s3c); WORK='$WORK'; $1"; }
+  head -c 16777217 /dev/urandom >"$WORK/s3cmd-big.bin"
+  big_md5="$(md5sum "$WORK/s3cmd-big.bin" | cut -d' ' -f1)"
+  check "s3cmd mb" s3c mb s3://s3cmd-bucket
+  check "s3cmd put small" s3c put "$WORK/files/hello.txt" s3://s3cmd-bucket/hello.txt
+  check "s3cmd ls shows it" in_s3c "s3c ls s3://s3cmd-bucket/ | grep -q ' s3://s3cmd-bucket/hello.txt$'"
+  check "s3cmd get small is identical" in_s3c "s3c get --force s3://s3cmd-bucket/hello.txt '$WORK/s3cmd-hello.back' && cmp '$WORK/files/hello.txt' '$WORK/s3cmd-hello.back'"
+  check "s3cmd put of 16 MiB in 5 MiB parts" s3c put --multipart-chunk-size-mb=5 "$WORK/s3cmd-big.bin" s3://s3cmd-bucket/big.bin
+  check "the s3cmd upload is a 4-part multipart object" bash -c "'$AWS_BIN' --endpoint-url '$ENDPOINT' s3api head-object --bucket s3cmd-bucket --key big.bin --query ETag --output text | grep -q '^\"[0-9a-f]\{32\}-4\"\$'"
+  check "s3cmd get of the multipart object is identical" in_s3c "s3c get --force s3://s3cmd-bucket/big.bin '$WORK/s3cmd-big.back' && cmp '$WORK/s3cmd-big.bin' '$WORK/s3cmd-big.back'"
+  check "s3cmd info shows its size and MD5" in_s3c "s3c info s3://s3cmd-bucket/big.bin >'$WORK/info' && grep -q 'File size: 16777217$' '$WORK/info' && grep -q 'MD5 sum: *$big_md5$' '$WORK/info'"
+  check "s3cmd put --acl-public: anonymous curl GET reads it" in_s3c "s3c put --acl-public '$WORK/files/hello.txt' s3://s3cmd-bucket/public.txt && curl -sS --fail '$ENDPOINT/s3cmd-bucket/public.txt' | cmp - '$WORK/files/hello.txt'"
+  check "an object s3cmd put without an ACL stays private to anonymous curl" bash -c "[ \"\$(curl -sS -o /dev/null -w '%{http_code}' '$ENDPOINT/s3cmd-bucket/hello.txt')\" = 403 ]"
+  check "s3cmd del" in_s3c "s3c del s3://s3cmd-bucket/hello.txt s3://s3cmd-bucket/big.bin s3://s3cmd-bucket/public.txt && [ -z \"\$(s3c ls s3://s3cmd-bucket/)\" ]"
+  rm -f "$WORK/s3cmd-big.bin" "$WORK/s3cmd-big.back"
+else
+  fail "s3cmd not installed"
+fi
 
 if stop_dev INT; then pass "SIGINT stops the dev cluster with status 0"; else fail "SIGINT exit status $? (dev stderr below)"; tail -n 20 "$WORK/dev.err"; fi
 sleep 0.5
