@@ -4,7 +4,13 @@
  * its head before any byte moves, and the bytes then stream through the same verified, erasure-coded
  * write path as an upload.
  */
-import { MAX_PART_BYTES, MAX_PUT_OBJECT_BYTES, type ObjectHead } from "../../storage/mod.ts";
+import {
+  isStoreError,
+  MAX_PART_BYTES,
+  MAX_PUT_OBJECT_BYTES,
+  type ObjectHead,
+  toBase64,
+} from "../../storage/mod.ts";
 import { type ObjectAttributes, tierOfStorageClass } from "../../tiers/mod.ts";
 import { authorizeBucket } from "../access_control.ts";
 import { cannedAclFrom } from "../acl_xml.ts";
@@ -12,6 +18,7 @@ import { checkCopySourceConditions, type CopySource, parseCopySourceRange } from
 import { isoTimestamp, objectAttributesFrom } from "../object_headers.ts";
 import { readableObjectHead, readableVersion } from "../readable_head.ts";
 import { readableData } from "../object_state.ts";
+import { checksumElement, checksummedStream } from "../object_checksums.ts";
 import type { RequestContext } from "../request_context.ts";
 import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
@@ -26,7 +33,8 @@ type Op<N extends S3Operation["name"]> = RequestContext<Extract<S3Operation, { n
  * CopyObject: `x-amz-metadata-directive` COPY (default: content type, user metadata and stored headers come
  * from the source) or REPLACE (they come from this request), and likewise `x-amz-tagging-directive` for the
  * tags (`x-amz-tagging`). The storage class and the canned ACL always come from this request, as in S3.
- * Copying an object onto itself needs REPLACE (or a storage class).
+ * Copying an object onto itself (its current version) needs REPLACE (or a storage class); an older version
+ * copied onto its own key is a restore, which needs neither.
  */
 export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Promise<Response> {
   const { bucket, key } = ctx.operation;
@@ -44,7 +52,7 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
       `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PUT_OBJECT_BYTES}`,
     );
   }
-  const ontoItself = source.bucket === bucket && source.key === key;
+  const ontoItself = await copiesOntoItself(ctx, source, bucket, key);
   if (ontoItself && metadataDirective === "COPY" && !headers.has("x-amz-storage-class")) {
     throw new S3Error(
       "InvalidRequest",
@@ -86,10 +94,14 @@ export async function copyObject(ctx: Op<"PutObject">, source: CopySource): Prom
   return response;
 }
 
-/** UploadPartCopy: a part made of the source's bytes, or of `x-amz-copy-source-range` of them. */
+/**
+ * UploadPartCopy: a part made of the source's bytes, or of `x-amz-copy-source-range` of them; with the
+ * upload's checksum algorithm (if it names one) computed over them, as S3 does.
+ */
 export async function uploadPartCopy(ctx: Op<"UploadPart">, source: CopySource): Promise<Response> {
   const { bucket, key, uploadId, partNumber } = ctx.operation;
   await authorizeBucket(ctx, bucket, "write", "s3:PutObject", key);
+  const algorithm = (await ctx.services.multipart.upload(bucket, key, uploadId)).checksumAlgorithm;
   const sourceHead = await readableSource(ctx, source);
   const range = parseCopySourceRange(ctx.request.headers, sourceHead.sizeBytes);
   const sizeBytes = range === null ? sourceHead.sizeBytes : range.end - range.start + 1;
@@ -99,20 +111,47 @@ export async function uploadPartCopy(ctx: Op<"UploadPart">, source: CopySource):
       `The specified copy range is larger than the maximum allowable size for a part: ${MAX_PART_BYTES}`,
     );
   }
-  const body = await ctx.services.objects.readStream(sourceHead, range ?? undefined);
+  const sourceBytes = await ctx.services.objects.readStream(sourceHead, range ?? undefined);
+  // An upload that names a checksum algorithm gets each copied part's checksum, computed as it streams.
+  const running = algorithm === undefined ? null : checksummedStream(sourceBytes, algorithm);
+  const body = running?.body ?? sourceBytes;
   try {
     const part = await ctx.services.multipart.uploadPart(
       { bucket, key, uploadId, partNumber },
       sizeBytes,
       body,
+      running === null ? undefined : () => toBase64(running.digest()),
     );
     return xmlResponse(renderXml("CopyPartResult", {
       "@_xmlns": S3_XMLNS,
       ETag: `"${part.etag}"`,
       LastModified: isoTimestamp(part.lastModifiedMs),
+      ...(part.checksum === undefined || algorithm === undefined
+        ? {}
+        : { [checksumElement(algorithm)]: part.checksum }),
     }));
   } catch (error) {
     await body.cancel().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * True when the copy reads the version it would replace: same bucket and key, and no source version id or
+ * the id of the current version (a delete marker or no current version: false).
+ */
+async function copiesOntoItself(
+  ctx: RequestContext,
+  source: CopySource,
+  bucket: string,
+  key: string,
+): Promise<boolean> {
+  if (source.bucket !== bucket || source.key !== key) return false;
+  if (source.versionId === null) return true;
+  try {
+    return (await ctx.services.objects.head(bucket, key)).versionId === source.versionId;
+  } catch (error) {
+    if (isStoreError(error, "object_not_found")) return false;
     throw error;
   }
 }

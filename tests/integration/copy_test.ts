@@ -1,17 +1,20 @@
 /**
  * CopyObject and UploadPartCopy through @aws-sdk/client-s3 against a real cluster: metadata directives,
  * copies within and across buckets, onto itself, of multipart sources, copy-source conditions, the read
- * check on the source, and part copies with ranges.
+ * check on the source, part copies with ranges, and an older version restored by a copy onto its key.
  */
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   PutBucketAclCommand,
   PutBucketPolicyCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -277,6 +280,47 @@ Deno.test("CopyObject and UploadPartCopy through real processes", async (t) => {
       }),
     );
     assertEquals(md5(await getBytes(s3, "dst", "assembled")), md5(source));
+  });
+
+  await t.step("an older version copied onto its own key restores it as a new version", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "hist" }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: "hist", VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: "hist", Key: "doc", Body: "version one" }));
+    const v2 = await s3.send(new PutObjectCommand({ Bucket: "hist", Key: "doc", Body: "version two" }));
+    // Naming the current version is still a copy onto itself.
+    await assertRejectsS3(
+      () =>
+        s3.send(
+          new CopyObjectCommand({
+            Bucket: "hist",
+            Key: "doc",
+            CopySource: `hist/doc?versionId=${v2.VersionId}`,
+          }),
+        ),
+      "InvalidRequest",
+      400,
+    );
+    const restored = await s3.send(
+      new CopyObjectCommand({ Bucket: "hist", Key: "doc", CopySource: `hist/doc?versionId=${v1.VersionId}` }),
+    );
+    assertEquals(restored.CopySourceVersionId, v1.VersionId);
+    assertEquals(restored.CopyObjectResult?.ETag, v1.ETag);
+    assert(restored.VersionId !== undefined && ![v1.VersionId, v2.VersionId].includes(restored.VersionId));
+    assertEquals(new TextDecoder().decode(await getBytes(s3, "hist", "doc")), "version one");
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: "hist", Prefix: "doc" }));
+    assertEquals(listed.Versions?.map((version) => [version.VersionId, version.IsLatest]), [
+      [restored.VersionId, true],
+      [v2.VersionId, false],
+      [v1.VersionId, false],
+    ]);
+    // Under a delete marker there is no current version: restoring needs no directive either.
+    await s3.send(new DeleteObjectCommand({ Bucket: "hist", Key: "doc" }));
+    await s3.send(
+      new CopyObjectCommand({ Bucket: "hist", Key: "doc", CopySource: `hist/doc?versionId=${v2.VersionId}` }),
+    );
+    assertEquals(new TextDecoder().decode(await getBytes(s3, "hist", "doc")), "version two");
   });
   s3.destroy();
 });
