@@ -248,13 +248,14 @@ export class MultipartService {
     }
   }
 
-  /** Aborts an upload: its parts' data goes to GC. */
+  /** Aborts an upload: its record and part counter go in one commit, its parts' data to GC. */
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
     const { catalog, clock } = this.#options;
     const upload = await this.#getUpload(bucket, key, uploadId);
     const committed = await catalog.transaction()
       .check(metaKeys.upload(bucket, key, uploadId), upload.versionstamp)
       .delete(metaKeys.upload(bucket, key, uploadId))
+      .delete(metaKeys.uploadEpoch(uploadId))
       .putGc({
         v: 1,
         target: "upload",
