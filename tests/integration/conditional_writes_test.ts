@@ -1,9 +1,11 @@
 /**
  * Conditional writes through @aws-sdk/client-s3 against a real cluster: `If-None-Match: *` and `If-Match`
  * on PutObject and CompleteMultipartUpload, `If-Match` on DeleteObject and DeleteObjects' `<ETag>`.
- * Racing conditional writers: exactly one wins, and the losers' shards are collected.
+ * Racing conditional writers (PutObject and CompleteMultipartUpload): exactly one wins, and the losers'
+ * shards are collected. DeleteObjects' limit of 1000 keys.
  */
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
@@ -11,6 +13,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
   type S3Client,
@@ -192,5 +195,116 @@ Deno.test("conditional writes decide in the metadata commit", async (t) => {
       "only the shards of 'race' and of the multipart part of 'once' remain",
     );
   });
+
+  await t.step(
+    "racing CompleteMultipartUpload with If-None-Match: *: one wins, the other is 412",
+    async () => {
+      const uploads = await Promise.all([0, 1].map(async () => {
+        const { UploadId } = await s3.send(
+          new CreateMultipartUploadCommand({ Bucket: "cond", Key: "mp-race" }),
+        );
+        const body = randomBytes(200_000);
+        const { ETag } = await s3.send(
+          new UploadPartCommand({ Bucket: "cond", Key: "mp-race", UploadId, PartNumber: 1, Body: body }),
+        );
+        return { UploadId, ETag, body };
+      }));
+      const outcomes = await Promise.allSettled(uploads.map(({ UploadId, ETag }) =>
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: "cond",
+            Key: "mp-race",
+            UploadId,
+            IfNoneMatch: "*",
+            MultipartUpload: { Parts: [{ PartNumber: 1, ETag }] },
+          }),
+        )
+      ));
+      const winner = assertOneWinner(outcomes);
+      const got = await s3.send(new GetObjectCommand({ Bucket: "cond", Key: "mp-race" }));
+      const bytes = await got.Body!.transformToByteArray();
+      assertEquals(got.ETag, (outcomes[winner] as PromiseFulfilledResult<{ ETag?: string }>).value.ETag);
+      assert(bytes.every((byte, i) => byte === uploads[winner].body[i]), "the winner's part is the object");
+      // The loser's upload stays in place (a failed condition retires nothing) until it is aborted.
+      const loser = uploads[1 - winner];
+      const parts = await s3.send(
+        new ListPartsCommand({ Bucket: "cond", Key: "mp-race", UploadId: loser.UploadId }),
+      );
+      assertEquals(parts.Parts?.map((part) => part.ETag), [loser.ETag]);
+      await s3.send(
+        new AbortMultipartUploadCommand({ Bucket: "cond", Key: "mp-race", UploadId: loser.UploadId }),
+      );
+    },
+  );
+
+  await t.step("racing PutObject with If-Match of the same ETag: one wins, the other is 412", async () => {
+    // Regional bodies, so both writes are under way (shards streaming) when the first one commits.
+    for (let round = 0; round < 3; round++) {
+      const { ETag: base } = await s3.send(
+        new PutObjectCommand({ Bucket: "cond", Key: "cas-race", Body: `base ${round}` }),
+      );
+      const bodies = [randomBytes(300_000), randomBytes(300_000)];
+      const outcomes = await Promise.allSettled(
+        bodies.map((body) =>
+          s3.send(new PutObjectCommand({ Bucket: "cond", Key: "cas-race", Body: body, IfMatch: base }))
+        ),
+      );
+      const winner = assertOneWinner(outcomes);
+      const got = await s3.send(new GetObjectCommand({ Bucket: "cond", Key: "cas-race" }));
+      const bytes = await got.Body!.transformToByteArray();
+      assert(bytes.every((byte, i) => byte === bodies[winner][i]), "the winner's bytes are stored");
+    }
+  });
+
+  await t.step("DeleteObjects takes 1000 keys; 1001 is MalformedXML and deletes nothing", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "many" }));
+    const keys = Array.from({ length: 1001 }, (_, i) => `k${String(i).padStart(4, "0")}`);
+    let next = 0;
+    const putter = async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        await s3.send(new PutObjectCommand({ Bucket: "many", Key: key, Body: key }));
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, putter));
+    const count = async () => {
+      let total = 0;
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: "many", ContinuationToken }));
+        total += page.KeyCount ?? 0;
+        ContinuationToken = page.NextContinuationToken;
+      } while (ContinuationToken !== undefined);
+      return total;
+    };
+    const deleteKeys = (names: string[]) =>
+      s3.send(
+        new DeleteObjectsCommand({
+          Bucket: "many",
+          Delete: { Objects: names.map((Key) => ({ Key })), Quiet: false },
+        }),
+      );
+    await assertRejectsS3(() => deleteKeys(keys), "MalformedXML", 400);
+    assertEquals(await count(), 1001);
+    const result = await deleteKeys(keys.slice(0, 1000));
+    assertEquals(result.Deleted?.length, 1000);
+    assertEquals(result.Errors ?? [], []);
+    const left = await s3.send(new ListObjectsV2Command({ Bucket: "many" }));
+    assertEquals(left.Contents?.map((object) => object.Key), [keys[1000]]);
+  });
   s3.destroy();
 });
+
+/** Index of the one fulfilled outcome; every other must be a 412 PreconditionFailed. */
+function assertOneWinner(outcomes: PromiseSettledResult<unknown>[]): number {
+  const winners = outcomes.flatMap((outcome, index) => outcome.status === "fulfilled" ? [index] : []);
+  assertEquals(winners.length, 1, `exactly one writer wins, got ${winners.length}`);
+  for (const outcome of outcomes) {
+    if (outcome.status === "rejected") {
+      const error = outcome.reason;
+      assert(error instanceof S3ServiceException, `an S3 error, got ${error}`);
+      assertEquals([error.name, error.$metadata.httpStatusCode], ["PreconditionFailed", 412]);
+    }
+  }
+  return winners[0];
+}
