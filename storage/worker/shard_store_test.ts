@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "./test_assert.ts";
 import { Logger, StoreError } from "../core/mod.ts";
 import { SHARD_HEADER_BYTES } from "./shard_header.ts";
 import { ShardStore } from "./shard_store.ts";
+import { EARLY_FLUSH_BYTES } from "./shard_writer.ts";
 import {
   chunkedStream,
   encodeFrames,
@@ -138,4 +139,24 @@ Deno.test("ShardStore.quarantine() spares a shard rewritten after the corrupt on
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+Deno.test("A shard larger than EARLY_FLUSH_BYTES is flushed while it arrives and reads back whole", async () => {
+  await using worker = await startTestWorker();
+  const dataId = randomDataId();
+  const dataLength = 2 * EARLY_FLUSH_BYTES + 12_345;
+  const data = await putPattern(worker, dataId, dataLength);
+  const reader = await worker.client.getShard({
+    dataId,
+    shardIndex: 0,
+    blockSizeBytes: BLOCK_SIZE_BYTES,
+    dataLength,
+  });
+  let offset = 0;
+  for (let block = await reader.readBlock(); block !== null; block = await reader.readBlock()) {
+    assertEquals(block, data.subarray(offset, offset + block.length));
+    offset += block.length;
+  }
+  assertEquals(offset, dataLength);
+  assertEquals(await listFiles(`${worker.dataDir}/tmp`), []);
 });

@@ -20,6 +20,12 @@ import {
 
 /** Frames are gathered into a buffer of about this size before each write call. */
 export const WRITE_BUFFER_BYTES = 1024 * 1024;
+/**
+ * Written bytes between the flushes started while a shard is still arriving. Left alone, the kernel writes a
+ * large shard back only at the final fsync, so every worker waits on its disk after the last byte; flushing
+ * as the shard grows overlaps that wait with the transfer (1 GiB PUT 0.25-0.34 -> 0.38-0.42 GB/s here).
+ */
+export const EARLY_FLUSH_BYTES = 16 * 1024 * 1024;
 
 /** Where a shard write puts its bytes. */
 export interface ShardWritePaths {
@@ -56,6 +62,9 @@ export async function writeShardFile(
   let file: Deno.FsFile | undefined;
   let renamed = false;
   let writtenBytes = 0;
+  let flushedBytes = 0;
+  let earlyFlush: Promise<unknown> | undefined;
+  let flushError: unknown = undefined;
   try {
     file = await Deno.open(paths.tempPath, { write: true, createNew: true });
     await writeAll(file, encodeShardHeader(header));
@@ -67,6 +76,18 @@ export async function writeShardFile(
         await writeAll(file, buffer.subarray(0, filled));
         writtenBytes += filled;
         filled = 0;
+        if (flushError !== undefined) throw flushError;
+        if (writtenBytes - flushedBytes >= EARLY_FLUSH_BYTES && earlyFlush === undefined) {
+          flushedBytes = writtenBytes;
+          // Not awaited: the next frames are written while it runs. Its failure fails the write below.
+          earlyFlush = file.syncData().then(
+            () => earlyFlush = undefined,
+            (error: unknown) => {
+              flushError ??= error;
+              earlyFlush = undefined;
+            },
+          );
+        }
       }
       const block = await frames.readBlock(buffer.subarray(filled));
       if (block === null) break;
@@ -81,6 +102,8 @@ export async function writeShardFile(
     }
     await writeAll(file, buffer.subarray(0, filled));
     writtenBytes += filled;
+    await earlyFlush;
+    if (flushError !== undefined) throw flushError;
     await file.sync();
     file.close();
     file = undefined;
@@ -90,6 +113,7 @@ export async function writeShardFile(
     await syncDirectory(paths.finalDirectory);
     return { blocks, checksum };
   } catch (error) {
+    await earlyFlush;
     file?.close();
     await frames.cancel(error);
     if (!renamed) await removeIfExists(paths.tempPath);
