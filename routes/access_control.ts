@@ -9,8 +9,11 @@
  *
  * Get/Put/DeleteBucketPolicy never consult the policy: they stay the owner's, so an owner cannot lock
  * themselves out with a Deny. A request naming a `versionId` is checked as AWS's version action
- * (`s3:GetObjectVersion`, `s3:PutObjectVersionTagging`, ...: see `objectAction`). The request context a
- * policy sees: `aws:SecureTransport` is "true" when the gateway serves HTTPS (a TLS certificate is
+ * (`s3:GetObjectVersion`, `s3:PutObjectVersionTagging`, ...: see `objectAction`). GetObjectAttributes
+ * needs two actions, each allowed by the policy or left to owner and ACL: `s3:GetObject` and
+ * `s3:GetObjectAttributes` (`s3:GetObjectVersion` and `s3:GetObjectVersionAttributes` for a named
+ * version), as AWS documents (`objectReadPolicy` then `checkObjectRead` once per action). The request
+ * context a policy sees: `aws:SecureTransport` is "true" when the gateway serves HTTPS (a TLS certificate is
  * configured), else "false"; `aws:SourceIp` is the peer of the TCP connection (a proxy in front hides the
  * client), `aws:UserAgent` and `aws:Referer` come from the headers, `s3:prefix`, `s3:delimiter` and
  * `s3:max-keys` from a ListBucket query when present.

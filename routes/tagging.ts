@@ -37,7 +37,8 @@ export function tagsFromDocument(root: Record<string, unknown>, limit: number): 
   const tags = list.map((entry: unknown) => {
     const fields = entry as Record<string, unknown> | null;
     const key = fields?.Key;
-    const value = fields?.Value ?? "";
+    // `<Value></Value>` is an empty value; a `<Tag>` without `<Value>` is malformed, as AWS answers it.
+    const value = fields?.Value;
     if (typeof key !== "string" || typeof value !== "string") {
       throw new S3Error("MalformedXML", "Every <Tag> needs a <Key> and a <Value>");
     }

@@ -38,3 +38,23 @@ Deno.test("renderTagging and tagsFromDocument round-trip, including an empty set
   }
   assertEquals(thrownS3Code(() => tagsFromDocument({}, MAX_OBJECT_TAGS)), "MalformedXML");
 });
+
+Deno.test("tagsFromDocument: a <Tag> needs a <Key> and a <Value>, which may be empty", () => {
+  const parse = (tags: string) =>
+    tagsFromDocument(parseXml(`<Tagging><TagSet>${tags}</TagSet></Tagging>`, "Tagging"), MAX_OBJECT_TAGS);
+  assertEquals(parse("<Tag><Key>k</Key><Value></Value></Tag><Tag><Key>j</Key><Value/></Tag>"), [
+    { key: "k", value: "" },
+    { key: "j", value: "" },
+  ]);
+  for (
+    const tags of [
+      "<Tag><Key>k</Key></Tag>",
+      "<Tag><Value>v</Value></Tag>",
+      "<Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>k</Key></Tag>",
+      "<Tag><Key>k</Key><Value><Nested/></Value></Tag>",
+      "<Tag/>",
+    ]
+  ) {
+    assertEquals(thrownS3Code(() => parse(tags)), "MalformedXML", tags);
+  }
+});

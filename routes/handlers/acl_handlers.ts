@@ -1,9 +1,17 @@
-/** Handlers of Get/Put Bucket and Object ACL, with canned ACLs (`x-amz-acl`). */
-import { cannedAclFrom, renderAccessControlPolicy } from "../acl_xml.ts";
+/**
+ * Handlers of Get/Put Bucket and Object ACL. Canned ACLs only: Put*Acl takes `x-amz-acl`, or an
+ * AccessControlPolicy body or `x-amz-grant-*` headers whose grants equal one canned ACL (see `acl_xml.ts`).
+ */
+import type { CannedAcl } from "../../storage/mod.ts";
+import {
+  cannedAclOfPutAcl,
+  malformedAclError,
+  MAX_ACL_BODY_BYTES,
+  renderAccessControlPolicy,
+} from "../acl_xml.ts";
 import { authorizeBucket, objectAction } from "../access_control.ts";
 import { deleteMarkerError, existingVersion } from "../readable_head.ts";
 import type { RequestContext } from "../request_context.ts";
-import { S3Error } from "../s3_errors.ts";
 import type { S3Operation } from "../s3_operation.ts";
 import { readVerifiedText } from "./request_xml.ts";
 import { xmlResponse } from "./responses.ts";
@@ -23,10 +31,10 @@ export async function getBucketAcl(ctx: Op<"GetBucketAcl">): Promise<Response> {
   );
 }
 
-/** PutBucketAcl with `x-amz-acl` (owner only). */
+/** PutBucketAcl (owner only). */
 export async function putBucketAcl(ctx: Op<"PutBucketAcl">): Promise<Response> {
-  await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:PutBucketAcl");
-  const acl = await cannedAclOfAclRequest(ctx);
+  const bucket = await authorizeBucket(ctx, ctx.operation.bucket, "owner", "s3:PutBucketAcl");
+  const acl = await cannedAclOfAclRequest(ctx, bucket.ownerId);
   await ctx.services.buckets.setAcl(ctx.operation.bucket, acl);
   return new Response(null, { status: 200 });
 }
@@ -49,11 +57,12 @@ export async function getObjectAcl(ctx: Op<"GetObjectAcl">): Promise<Response> {
   return response;
 }
 
-/** PutObjectAcl with `x-amz-acl` (bucket owner only), of version `versionId` when named (`s3:PutObjectVersionAcl`). */
+/** PutObjectAcl (bucket owner only), of version `versionId` when named (`s3:PutObjectVersionAcl`). */
 export async function putObjectAcl(ctx: Op<"PutObjectAcl">): Promise<Response> {
   const { bucket, key, versionId } = ctx.operation;
-  await authorizeBucket(ctx, bucket, "owner", objectAction("s3:PutObjectAcl", versionId), key);
-  const acl = await cannedAclOfAclRequest(ctx);
+  const action = objectAction("s3:PutObjectAcl", versionId);
+  const record = await authorizeBucket(ctx, bucket, "owner", action, key);
+  const acl = await cannedAclOfAclRequest(ctx, record.ownerId);
   const response = new Response(null, { status: 200 });
   if (versionId === undefined) {
     await ctx.services.objects.setAcl(bucket, key, acl);
@@ -67,14 +76,11 @@ export async function putObjectAcl(ctx: Op<"PutObjectAcl">): Promise<Response> {
   return response;
 }
 
-/** The canned ACL of a Put*Acl request; an AccessControlPolicy body is not supported yet. */
-async function cannedAclOfAclRequest(ctx: RequestContext): Promise<ReturnType<typeof cannedAclFrom>> {
-  const body = await readVerifiedText(ctx);
-  if (body.trim() !== "") {
-    throw new S3Error("NotImplemented", "AccessControlPolicy documents are not supported yet; use x-amz-acl");
-  }
-  if (!ctx.request.headers.has("x-amz-acl")) {
-    throw new S3Error("MissingSecurityHeader", "Your request was missing a required header: x-amz-acl");
-  }
-  return cannedAclFrom(ctx.request.headers);
+/** The canned ACL a Put*Acl request sets on a resource owned by `ownerId` (its body read and verified). */
+async function cannedAclOfAclRequest(ctx: RequestContext, ownerId: string): Promise<CannedAcl> {
+  const body = await readVerifiedText(ctx, {
+    maxBytes: MAX_ACL_BODY_BYTES,
+    tooLarge: () => malformedAclError(`the body exceeds ${MAX_ACL_BODY_BYTES} bytes`),
+  });
+  return cannedAclOfPutAcl(ctx.request.headers, body, ownerId);
 }

@@ -1,11 +1,13 @@
 /**
  * GetObjectAttributes (`GET /BUCKET/KEY?attributes`): the attributes named by `x-amz-object-attributes`
  * (ETag, Checksum, ObjectParts, StorageClass, ObjectSize) without the object's bytes; ObjectParts pages with
- * `x-amz-max-parts` and `x-amz-part-number-marker`. Readable by whoever may read the object; `versionId`
- * names one version (checked as `s3:GetObjectVersionAttributes`).
+ * `x-amz-max-parts` and `x-amz-part-number-marker`. Readable by whoever may read the object; as AWS
+ * documents, a bucket policy must grant both `s3:GetObject` and `s3:GetObjectAttributes` (with `versionId`,
+ * which names one version: `s3:GetObjectVersion` and `s3:GetObjectVersionAttributes`) unless ownership or
+ * the object's ACL grants the read.
  */
 import { type BucketRecord, MAX_PART_NUMBER, type ObjectHead } from "../../storage/mod.ts";
-import { objectAction } from "../access_control.ts";
+import { checkObjectRead, objectAction, objectReadPolicy } from "../access_control.ts";
 import { checksumElement } from "../object_checksums.ts";
 import { markDeletedKey, readableObjectHead, readableVersion } from "../readable_head.ts";
 import type { RequestContext } from "../request_context.ts";
@@ -66,26 +68,29 @@ export async function getObjectAttributes(ctx: Op<"GetObjectAttributes">): Promi
 }
 
 /**
- * The head whose attributes the caller may read: the named version (`s3:GetObjectVersionAttributes`; a
- * delete marker is 405 MethodNotAllowed), else the current one (a key whose newest version is a delete marker
- * is NoSuchKey with `x-amz-delete-marker: true`).
+ * The head whose attributes the caller may read: the named version (a delete marker is 405
+ * MethodNotAllowed), else the current one (a key whose newest version is a delete marker is NoSuchKey with
+ * `x-amz-delete-marker: true`). The read action (`s3:GetObject`, `s3:GetObjectVersion`) is checked while
+ * the head is looked up, the attributes action (`s3:GetObjectAttributes`, `s3:GetObjectVersionAttributes`)
+ * on the head found: each must be allowed by the policy, or left to ownership and the object's ACL.
  */
 async function attributesHead(ctx: Op<"GetObjectAttributes">, bucket: BucketRecord): Promise<ObjectHead> {
   const { key, versionId } = ctx.operation;
+  const attributesAction = objectAction("s3:GetObjectAttributes", versionId);
+  // An explicit Deny of the attributes action refuses at once, even for a key that does not exist.
+  const decision = await objectReadPolicy(ctx, bucket, key, attributesAction);
+  let head: ObjectHead;
   if (versionId !== undefined) {
-    return await readableVersion(
-      ctx,
-      bucket,
-      key,
-      versionId,
-      objectAction("s3:GetObjectAttributes", versionId),
-    );
+    head = await readableVersion(ctx, bucket, key, versionId, objectAction("s3:GetObject", versionId));
+  } else {
+    try {
+      head = await readableObjectHead(ctx, bucket, key);
+    } catch (error) {
+      return await markDeletedKey(ctx, bucket, key, error);
+    }
   }
-  try {
-    return await readableObjectHead(ctx, bucket, key);
-  } catch (error) {
-    return await markDeletedKey(ctx, bucket, key, error);
-  }
+  checkObjectRead(ctx, bucket, head, decision);
+  return head;
 }
 
 function requestedAttributes(value: string | null): Set<Attribute> {

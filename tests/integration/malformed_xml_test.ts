@@ -1,7 +1,8 @@
 /**
  * Malformed XML bodies through real processes, sent raw and signed (an SDK would refuse to build them):
- * PutBucketCors, Put{Object,Bucket}Tagging, PutBucketVersioning, Put{Bucket,Object}Acl with an
- * AccessControlPolicy body, and DeleteObjects each answer the S3 error AWS answers, and nothing changes:
+ * PutBucketCors, Put{Object,Bucket}Tagging (a `<Tag>` without `<Value>` included), PutBucketVersioning,
+ * Put{Bucket,Object}Acl with an AccessControlPolicy body (MalformedACLError), and DeleteObjects each answer
+ * the S3 error AWS answers, and nothing changes:
  * the configuration, tags, ACLs and objects read back afterwards are the ones set before.
  */
 import {
@@ -114,6 +115,8 @@ Deno.test("malformed XML bodies get AWS's error and change nothing", async (t) =
       ...brokenDocuments("Tagging"),
       "<Tagging/>",
       "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>",
+      "<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>",
+      "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>k</Key></Tag></TagSet></Tagging>",
     ];
     await refuseAll("PUT", "/obj.txt?tagging", bodies, 400, ["MalformedXML"]);
     await refuseAll("PUT", "?tagging", bodies, 400, ["MalformedXML"]);
@@ -143,14 +146,26 @@ Deno.test("malformed XML bodies get AWS's error and change nothing", async (t) =
   await t.step(
     "Put{Bucket,Object}Acl with a broken AccessControlPolicy: refused, the ACLs stay",
     async () => {
-      // AWS answers MalformedACLError (400). The gateway takes canned ACLs only and answers any
-      // AccessControlPolicy body with NotImplemented (501, docs/api-reference.md); either way nothing changes.
+      // AWS answers MalformedACLError (400) for a document that is not a valid AccessControlPolicy (an empty
+      // body is no document: without x-amz-acl it is MissingSecurityHeader).
+      const owner = (await s3.send(new GetBucketAclCommand({ Bucket: bucket }))).Owner?.ID ?? "";
+      const policy = (grants: string) =>
+        `<AccessControlPolicy><Owner><ID>${owner}</ID></Owner><AccessControlList>${grants}` +
+        "</AccessControlList></AccessControlPolicy>";
       const bodies = [
         ...brokenDocuments("AccessControlPolicy").filter((body) => body !== ""),
         "<AccessControlPolicy><AccessControlList><Grant><Grantee/></Grant></AccessControlList></AccessControlPolicy>",
+        "<AccessControlPolicy><Owner/><AccessControlList/></AccessControlPolicy>",
+        `<AccessControlPolicy><Owner><ID>${owner}</ID></Owner></AccessControlPolicy>`,
+        policy("<Grant><Grantee/><Permission>READ</Permission></Grant>"),
+        policy(`<Grant><Grantee><ID>${owner}</ID></Grantee><Permission>ALL</Permission></Grant>`),
+        policy(`<Grant><Grantee><ID>${owner}</ID></Grantee></Grant>`),
+        policy(
+          `<Grant><Grantee><ID>${owner}</ID><URI>${ALL_USERS}</URI></Grantee><Permission>READ</Permission></Grant>`,
+        ),
       ];
-      await refuseAll("PUT", "?acl", bodies, 400, ["MalformedACLError", "NotImplemented"]);
-      await refuseAll("PUT", "/obj.txt?acl", bodies, 400, ["MalformedACLError", "NotImplemented"]);
+      await refuseAll("PUT", "?acl", bodies, 400, ["MalformedACLError"]);
+      await refuseAll("PUT", "/obj.txt?acl", bodies, 400, ["MalformedACLError"]);
       const publicRead = (grants: { Grantee?: { URI?: string }; Permission?: string }[] | undefined) =>
         (grants ?? []).some((grant) => grant.Grantee?.URI === ALL_USERS && grant.Permission === "READ");
       assert(publicRead((await s3.send(new GetBucketAclCommand({ Bucket: bucket }))).Grants), "bucket ACL");

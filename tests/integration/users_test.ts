@@ -1,20 +1,26 @@
 /**
  * More than one user, through real processes: the root user issues and revokes access keys with the admin
  * command (`main.ts admin`) and the admin endpoint; each user's buckets are theirs alone unless a policy or
- * ACL says otherwise; a revoked key stops working on the next request.
+ * ACL says otherwise (and an ACL cannot give them away: its Owner must be the bucket owner); a revoked key
+ * stops working on the next request.
  */
 import {
   CreateBucketCommand,
+  GetBucketAclCommand,
   GetObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
+  PutBucketAclCommand,
   PutBucketPolicyCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
 import { TestCluster } from "../support/cluster.ts";
 import { signedFetch } from "../support/signed_fetch.ts";
 import { assert, assertEquals, assertRejectsS3 } from "../support/asserts.ts";
+
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 
 interface IssuedKey {
   accessKeyId: string;
@@ -92,6 +98,63 @@ Deno.test("users, access keys and bucket isolation through real processes", asyn
       "BucketAlreadyExists",
       409,
     );
+  });
+
+  await t.step("an AccessControlPolicy must name the bucket owner as its Owner", async () => {
+    const owner = (await alice.send(new GetBucketAclCommand({ Bucket: "alice-data" }))).Owner;
+    assertEquals(owner?.ID, aliceKey.userId, "GetBucketAcl shows the owner's canonical id");
+    const policyOf = (ownerId: string) => ({
+      Owner: { ID: ownerId },
+      Grants: [
+        { Grantee: { Type: "CanonicalUser" as const, ID: ownerId }, Permission: "FULL_CONTROL" as const },
+        { Grantee: { Type: "Group" as const, URI: ALL_USERS }, Permission: "READ" as const },
+      ],
+    });
+    // Giving the bucket or an object away to another user is refused, as AWS refuses it.
+    await assertRejectsS3(
+      () =>
+        alice.send(
+          new PutBucketAclCommand({ Bucket: "alice-data", AccessControlPolicy: policyOf(bobKey.userId) }),
+        ),
+      "AccessDenied",
+      403,
+    );
+    await assertRejectsS3(
+      () =>
+        alice.send(
+          new PutObjectAclCommand({
+            Bucket: "alice-data",
+            Key: "diary.txt",
+            AccessControlPolicy: policyOf(bobKey.userId),
+          }),
+        ),
+      "AccessDenied",
+      403,
+    );
+    // Another user may not set the ACL even when naming the right owner.
+    await assertRejectsS3(
+      () =>
+        bob.send(
+          new PutBucketAclCommand({ Bucket: "alice-data", AccessControlPolicy: policyOf(aliceKey.userId) }),
+        ),
+      "AccessDenied",
+      403,
+    );
+    for (const path of ["/alice-data?list-type=2", "/alice-data/diary.txt"]) {
+      const anonymous = await fetch(`${cluster.endpoint}${path}`);
+      await anonymous.body?.cancel();
+      assertEquals(anonymous.status, 403, `${path} stays private`);
+    }
+    await alice.send(
+      new PutObjectAclCommand({
+        Bucket: "alice-data",
+        Key: "diary.txt",
+        AccessControlPolicy: policyOf(aliceKey.userId),
+      }),
+    );
+    const opened = await fetch(`${cluster.endpoint}/alice-data/diary.txt`);
+    assertEquals([opened.status, await opened.text()], [200, "dear diary"]);
+    await alice.send(new PutObjectAclCommand({ Bucket: "alice-data", Key: "diary.txt", ACL: "private" }));
   });
 
   await t.step("a bucket policy naming a user's canonical id grants that user", async () => {
