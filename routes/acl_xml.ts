@@ -103,13 +103,10 @@ export function renderAccessControlPolicy(ownerId: string, displayName: string, 
 
 /** S3's MalformedACLError (400): the ACL document is not well-formed or not a valid AccessControlPolicy. */
 export function malformedAclError(detail: string): S3Error {
-  const error = new S3Error(
-    "MalformedXML",
+  return new S3Error(
+    "MalformedACLError",
     `The XML you provided was not well-formed or did not validate against our published schema: ${detail}`,
   );
-  // The shared catalog (s3_errors.ts) has no entry for this code yet: same status (400), AWS's code.
-  Object.defineProperty(error, "code", { value: "MalformedACLError" });
-  return error;
 }
 
 /** The grants of `acl` on a resource owned by `ownerId`, the owner's FULL_CONTROL first. */

@@ -32,6 +32,7 @@ export const S3_ERROR_STATUS = {
   KeyTooLongError: 400,
   MalformedPolicy: 400,
   MalformedXML: 400,
+  MalformedACLError: 400,
   MalformedPOSTRequest: 400,
   MaxPostPreDataLengthExceeded: 400,
   InvalidPolicyDocument: 400,

@@ -278,7 +278,10 @@ Deno.test("a request naming a version is checked as the version action", async (
     assertEquals((await anonymous(`/history/doc?tagging&versionId=${old}`)).status, 403);
     assertEquals((await anonymous("/history/doc?attributes", attributes)).status, 200);
     assertEquals((await anonymous(`/history/doc?attributes&versionId=${old}`, attributes)).status, 403);
-    await allow(["s3:GetObjectVersionTagging", "s3:GetObjectVersionAttributes"]);
+    // As AWS documents: the attributes of a version need s3:GetObjectVersion too.
+    await allow(["s3:GetObjectVersionAttributes"]);
+    assertEquals((await anonymous(`/history/doc?attributes&versionId=${old}`, attributes)).status, 403);
+    await allow(["s3:GetObjectVersionTagging", "s3:GetObjectVersion", "s3:GetObjectVersionAttributes"]);
     assertEquals((await anonymous(`/history/doc?tagging&versionId=${old}`)).status, 200);
     const described = await anonymous(`/history/doc?attributes&versionId=${old}`, attributes);
     assertEquals(described.status, 200);
