@@ -34,6 +34,9 @@ const ROW_NAMES = [
   "gateway 4KiB GET cached (wrk)",
   "gateway 4KiB GET presigned (wrk)",
   "gateway 4KiB GET cold (wrk)",
+  "cold 1 MiB, 1000 concurrent GETs: worker reads",
+  "1 MiB range of 1 GiB: bytes from workers",
+  "edge cache hit ratio TinyLFU (Zipf + scan)",
 ];
 
 Deno.test("bench/run_all.ts --quick exits 0 and prints every row", async () => {

@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the checksums, the s3rver
- * peer, the whole gateway path, the CDN-origin rows (wrk against gateway, nginx and Deno.serve) and the
- * lifecycle rows (transitions beside CopyObject, disk bytes per logical byte of each pool), printed as one
+ * peer, the whole gateway path, the CDN-origin rows (wrk against gateway, nginx and Deno.serve), the
+ * edge-tier rows (worker reads of merged cold GETs and of a range, each beside its limit; TinyLFU beside
+ * LRU) and the lifecycle rows (transitions beside CopyObject, disk bytes per logical byte of each pool), printed as one
  * table where every figure sits beside the limit or peer it is a fraction of.
  * `--quick` shrinks sizes and counts for a smoke run. Every server it starts is stopped before it exits.
  */
@@ -10,6 +11,7 @@ import { benchSizes } from "./bench_sizes.ts";
 import { formatTable } from "./bench_table.ts";
 import { runCdnOriginBench } from "./cdn_origin_bench.ts";
 import { runChecksumBench } from "./checksum_bench.ts";
+import { runEdgeTierBench } from "./edge_tier_bench.ts";
 import { runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
 import { runLifecycleBench } from "./lifecycle_bench.ts";
@@ -36,6 +38,8 @@ export async function runAll(quick: boolean): Promise<string> {
   console.error(`bench: gateway done at ${elapsed()}`);
   const cdnOrigin = await runCdnOriginBench(quick);
   console.error(`bench: cdn origin done at ${elapsed()}`);
+  const edgeTier = await runEdgeTierBench(quick);
+  console.error(`bench: edge tier done at ${elapsed()}`);
   const lifecycle = await runLifecycleBench(quick);
   console.error(`bench: lifecycle done at ${elapsed()}`);
   return showGaps(formatTable([
@@ -46,6 +50,7 @@ export async function runAll(quick: boolean): Promise<string> {
     s3rver.get,
     ...gateway,
     ...cdnOrigin,
+    ...edgeTier,
     ...lifecycle,
   ]));
 }

@@ -134,10 +134,28 @@ Deno.test("edge tier: merged misses, memory hits, stripe-bounded ranges, coheren
         "objstore_edge_cache_misses_total",
         "objstore_edge_cache_evictions_total",
         "objstore_edge_cache_bytes",
+        "objstore_edge_cache_served_bytes_total",
       ]
     ) {
       assert(text.includes(`# TYPE ${name} `), `${name} is exported`);
     }
+  });
+
+  await t.step("objstore_edge_cache_served_bytes_total grows by the bytes served from memory", async () => {
+    const before = await scrapeMetrics(cluster.endpoint);
+    const ranged = await signedFetch(`${cluster.endpoint}/edge/cold`, {
+      method: "GET",
+      headers: { range: "bytes=100-1099" },
+    });
+    assertEquals(ranged.status, 206);
+    assertEquals((await ranged.arrayBuffer()).byteLength, 1000);
+    const whole = await signedFetch(`${cluster.endpoint}/edge/cold`, { method: "GET" });
+    assertEquals(whole.status, 200);
+    assertEquals((await whole.arrayBuffer()).byteLength, 1024 * 1024);
+    const after = await scrapeMetrics(cluster.endpoint);
+    assertEquals(delta(before, after, "objstore_edge_cache_served_bytes_total"), 1000 + 1024 * 1024);
+    assertEquals(delta(before, after, "objstore_edge_cache_hits_total"), 2);
+    assertEquals(delta(before, after, "objstore_regional_reads_total"), 0);
   });
 
   s3.destroy();
