@@ -116,8 +116,14 @@ export function responseWithHeaders(
   return response;
 }
 
-/** Headers a 304 Not Modified keeps (RFC 9110 §15.4.5, and S3's Last-Modified); it has no body. */
-const NOT_MODIFIED_HEADERS = ["etag", "last-modified", "cache-control", "expires"];
+/**
+ * Headers a 304 Not Modified keeps; it has no body. RFC 9110 §15.4.5 requires those of the 200 among
+ * Content-Location, Date, ETag, Vary, Cache-Control and Expires (we send no Content-Location, and the
+ * server adds Date itself); Last-Modified is kept too, as S3 does and as §15.4.5 allows for cache updates.
+ * Vary (`Origin` on a bucket with CORS rules) tells a cache which requests the revalidated response may
+ * answer (RFC 9111 §4.1).
+ */
+const NOT_MODIFIED_HEADERS = ["etag", "last-modified", "cache-control", "expires", "vary"];
 
 /** The subset of a 200 response's `headers` that its 304 Not Modified carries. */
 export function notModifiedHeaders(headers: ResponseHeaderMap): ResponseHeaderMap {

@@ -59,11 +59,15 @@ export function evaluatePreconditions(
 }
 
 /**
- * Whether the `If-Range` validator (RFC 9110 §13.1.5) lets a Range be honoured: true when there is
- * none, when it is an entity-tag that strongly matches, or an HTTP-date exactly equal to Last-Modified.
- * A weak tag, an invalid date or any mismatch is false: the whole object is served with 200.
+ * Whether the `If-Range` validator (RFC 9110 §13.1.5) lets a Range be honoured at `nowMs` (the time of
+ * the response, i.e. its `Date`): true when there is none, when it is an entity-tag that strongly
+ * matches, or an HTTP-date exactly equal to Last-Modified while Last-Modified is a strong validator.
+ * Per §8.8.2.2 a Last-Modified less than one second before the response's Date is weak (another write in
+ * the same second would carry the same date), so a date is honoured only when Last-Modified is at least
+ * one second before `nowMs`. A weak tag, an invalid or weak date, or any mismatch is false: the whole
+ * object is served with 200.
  */
-export function ifRangeMatches(ifRange: string | null, validators: Validators): boolean {
+export function ifRangeMatches(ifRange: string | null, validators: Validators, nowMs = Date.now()): boolean {
   if (ifRange === null) return true;
   const value = ifRange.trim();
   if (value.startsWith('"') || value.startsWith("W/")) {
@@ -71,8 +75,12 @@ export function ifRangeMatches(ifRange: string | null, validators: Validators): 
     return tag !== null && strongMatch(tag, validators.etag);
   }
   const date = parseHttpDate(value);
-  return date !== null && date === wholeSeconds(validators.lastModifiedMs);
+  return date !== null && date === wholeSeconds(validators.lastModifiedMs) &&
+    nowMs - validators.lastModifiedMs >= STRONG_DATE_MS;
 }
+
+/** How long before the response's Date a Last-Modified must be to be a strong validator (§8.8.2.2). */
+const STRONG_DATE_MS = 1000;
 
 /**
  * Whether a list header (`*` or comma-separated entity-tags) matches `etag`. Unquoted members are

@@ -190,7 +190,10 @@ for (const c of CASES) {
   });
 }
 
-const IF_RANGE: readonly { value: string | null; expected: boolean; why: string }[] = [
+/** A response time well after Last-Modified, so a date validator is strong. */
+const LATER = VALIDATORS.lastModifiedMs + 60_000;
+
+const IF_RANGE: readonly { value: string | null; nowMs?: number; expected: boolean; why: string }[] = [
   { value: null, expected: true, why: "no If-Range honours the range" },
   { value: `"${ETAG}"`, expected: true, why: "the current ETag" },
   { value: ` "${ETAG}" `, expected: true, why: "the current ETag with spaces" },
@@ -202,11 +205,43 @@ const IF_RANGE: readonly { value: string | null; expected: boolean; why: string 
   { value: SECOND_BEFORE, expected: false, why: "a date before Last-Modified" },
   { value: SECOND_AFTER, expected: false, why: "a date after Last-Modified (must be exact)" },
   { value: "not a date", expected: false, why: "an invalid validator" },
+  // RFC 9110 §8.8.2.2: a Last-Modified within one second of the response's Date is a weak validator.
+  {
+    value: LAST_MODIFIED,
+    nowMs: VALIDATORS.lastModifiedMs + 1000,
+    expected: true,
+    why: "Last-Modified exactly one second before now is strong",
+  },
+  {
+    value: LAST_MODIFIED,
+    nowMs: VALIDATORS.lastModifiedMs + 999,
+    expected: false,
+    why: "Last-Modified less than one second before now is weak",
+  },
+  {
+    value: LAST_MODIFIED,
+    nowMs: VALIDATORS.lastModifiedMs,
+    expected: false,
+    why: "Last-Modified equal to now is weak",
+  },
+  {
+    value: LAST_MODIFIED,
+    nowMs: VALIDATORS.lastModifiedMs - 5000,
+    expected: false,
+    why: "Last-Modified after now (clock skew) is weak",
+  },
+  {
+    value: `"${ETAG}"`,
+    nowMs: VALIDATORS.lastModifiedMs,
+    expected: true,
+    why: "an ETag is strong however recent the write",
+  },
 ];
 
 for (const c of IF_RANGE) {
-  Deno.test(`ifRangeMatches() of ${JSON.stringify(c.value)} is ${c.expected}: ${c.why}`, () => {
-    assertEquals(ifRangeMatches(c.value, VALIDATORS), c.expected);
+  const at = c.nowMs === undefined ? "" : ` at Last-Modified + ${c.nowMs - VALIDATORS.lastModifiedMs} ms`;
+  Deno.test(`ifRangeMatches() of ${JSON.stringify(c.value)}${at} is ${c.expected}: ${c.why}`, () => {
+    assertEquals(ifRangeMatches(c.value, VALIDATORS, c.nowMs ?? LATER), c.expected);
   });
 }
 

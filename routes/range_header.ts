@@ -65,9 +65,8 @@ export function parsePartNumber(params: URLSearchParams, rangeHeader: string | n
 }
 
 /**
- * The error for a `partNumber` the object does not have: S3 answers 416 `InvalidPartNumber`. Until
- * that code is in the catalog this is `InvalidRange` (also 416) with S3's message and details; it
- * carries no `ActualObjectSize`, so the error path adds no `Content-Range`.
+ * The error for a `partNumber` the object does not have: 416 `InvalidPartNumber`, with S3's message and
+ * details. It carries no `ActualObjectSize`, so the error path adds no `Content-Range`.
  */
 export function partNumberNotSatisfiable(partNumber: number, partCount: number): S3Error {
   return new S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable", {

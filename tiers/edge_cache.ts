@@ -143,19 +143,32 @@ export class EdgeCache {
     return this.#entries.has(dataId);
   }
 
+  /**
+   * Offers a loaded object to the cache. When it does not fit, the least recently used entries that would
+   * make room are chosen first; under TinyLFU the newcomer is admitted only if it is more frequent than
+   * every one of them, and then all are evicted, otherwise none is (a rejected newcomer costs the cache
+   * nothing).
+   */
   #admit(dataId: string, bytes: Uint8Array<ArrayBuffer>): void {
     if (!this.cacheable(bytes.length) || this.#entries.has(dataId)) return;
-    while (this.#bytes + bytes.length > this.#options.maxBytes) {
-      const victim = this.#entries.keys().next().value as string;
-      if (
-        this.#options.admission === "tinylfu" &&
-        this.#sketch.frequency(dataId) <= this.#sketch.frequency(victim)
-      ) {
-        this.#rejected.inc();
-        return;
+    const victims: string[] = [];
+    let freed = 0;
+    const excess = this.#bytes + bytes.length - this.#options.maxBytes;
+    if (excess > 0) {
+      // cacheable() bounds the object by maxBytes, so the entries always hold enough bytes to free.
+      const tinylfu = this.#options.admission === "tinylfu";
+      const frequency = tinylfu ? this.#sketch.frequency(dataId) : 0;
+      for (const [victim, victimBytes] of this.#entries) {
+        if (tinylfu && frequency <= this.#sketch.frequency(victim)) {
+          this.#rejected.inc();
+          return;
+        }
+        victims.push(victim);
+        freed += victimBytes.length;
+        if (freed >= excess) break;
       }
-      this.#evict(victim);
     }
+    for (const victim of victims) this.#evict(victim);
     this.#entries.set(dataId, bytes);
     this.#bytes += bytes.length;
     this.#updateGauges();

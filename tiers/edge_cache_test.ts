@@ -9,6 +9,13 @@ function cache(admission: AdmissionPolicy, maxBytes = 10 * 1024, maxObjectBytes 
 
 const bytes = (size: number, fill = 1) => new Uint8Array(size).fill(fill);
 
+/** Asks for `dataId` once (counted by the frequency sketch) with a load that fails, so nothing is admitted. */
+async function ask(edge: EdgeCache, dataId: string): Promise<void> {
+  try {
+    await edge.getOrLoad(dataId, 1, () => Promise.reject(new Error("not loaded")));
+  } catch { /* expected */ }
+}
+
 Deno.test("EdgeCache.getOrLoad() merges concurrent misses for one data id into one load", async () => {
   const { edge, metrics } = cache("tinylfu");
   let loads = 0;
@@ -96,4 +103,38 @@ Deno.test("EdgeCache hit ratio: TinyLFU beats LRU on a skewed workload mixed wit
   }
   console.log(`hit ratio: tinylfu ${ratios.tinylfu.toFixed(3)}, lru ${ratios.lru.toFixed(3)}`);
   assert(ratios.tinylfu > ratios.lru, `TinyLFU ${ratios.tinylfu} should beat LRU ${ratios.lru}`);
+});
+
+Deno.test("EdgeCache with TinyLFU: a newcomer rejected by a later victim evicts none of the earlier ones", async () => {
+  const { edge, metrics } = cache("tinylfu", 3000, 2000);
+  const load = (size: number) => () => Promise.resolve(bytes(size));
+  // "cold" is least recently used but asked for once; "hot" (next in recency order) many times.
+  await edge.getOrLoad("cold", 1000, load(1000));
+  for (let i = 0; i < 10; i++) await edge.getOrLoad("hot", 1000, load(1000));
+  await edge.getOrLoad("warm", 1000, load(1000));
+  // "new" (asked for twice) beats "cold" but not "hot"; it needs both of their bytes.
+  await ask(edge, "new");
+  await edge.getOrLoad("new", 2000, load(2000));
+  assertEquals([edge.has("cold"), edge.has("hot"), edge.has("warm"), edge.has("new")], [
+    true,
+    true,
+    true,
+    false,
+  ]);
+  assertEquals(metrics.valueOf("objstore_edge_cache_evictions_total") ?? 0, 0);
+  assertEquals(metrics.valueOf("objstore_edge_cache_admission_rejections_total"), 1);
+  assertEquals(metrics.valueOf("objstore_edge_cache_bytes"), 3000);
+});
+
+Deno.test("EdgeCache with TinyLFU: a newcomer more frequent than every victim evicts them all", async () => {
+  const { edge, metrics } = cache("tinylfu", 3000, 2000);
+  const load = (size: number) => () => Promise.resolve(bytes(size));
+  for (const id of ["a", "b", "c"]) await edge.getOrLoad(id, 1000, load(1000));
+  for (let i = 0; i < 5; i++) {
+    await ask(edge, "new");
+  }
+  await edge.getOrLoad("new", 2000, load(2000));
+  assertEquals([edge.has("a"), edge.has("b"), edge.has("c"), edge.has("new")], [false, false, true, true]);
+  assertEquals(metrics.valueOf("objstore_edge_cache_evictions_total"), 2);
+  assertEquals(metrics.valueOf("objstore_edge_cache_bytes"), 3000);
 });

@@ -18,6 +18,7 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   type S3Client,
   S3ServiceException,
@@ -442,6 +443,52 @@ Deno.test("S3 operations through @aws-sdk/client-s3 against a real cluster", asy
       "via host",
     );
   });
+
+  await t.step(
+    "anonymous virtual-host GET reads a public-read object and one a bucket policy opens",
+    async () => {
+      const port = new URL(cluster.endpoint).port;
+      const { rawRequest } = await import("../support/raw_http.ts");
+      /** An unsigned request whose Host names the bucket, as a CDN pulling from the origin sends it. */
+      const anonymous = (method: string, bucket: string, path: string) =>
+        rawRequest(cluster.endpoint, `${method} ${path} HTTP/1.1\r\nhost: ${bucket}.localhost:${port}`);
+      await s3.send(new CreateBucketCommand({ Bucket: "open-acl" }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: "open-acl", Key: "pub.txt", Body: "public", ACL: "public-read" }),
+      );
+      await s3.send(new PutObjectCommand({ Bucket: "open-acl", Key: "priv.txt", Body: "private" }));
+      await s3.send(new CreateBucketCommand({ Bucket: "open-policy" }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: "open-policy", Key: "media/clip.txt", Body: "by policy" }),
+      );
+      await s3.send(new PutObjectCommand({ Bucket: "open-policy", Key: "drafts/x.txt", Body: "closed" }));
+      const Policy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: "arn:aws:s3:::open-policy/media/*",
+        }],
+      });
+      await s3.send(new PutBucketPolicyCommand({ Bucket: "open-policy", Policy }));
+      const acl = await anonymous("GET", "open-acl", "/pub.txt");
+      assertEquals([acl.status, acl.body], [200, "public"], acl.head);
+      const policy = await anonymous("GET", "open-policy", "/media/clip.txt");
+      assertEquals([policy.status, policy.body], [200, "by policy"], policy.head);
+      assertEquals((await anonymous("HEAD", "open-acl", "/pub.txt")).status, 200);
+      assertEquals((await anonymous("HEAD", "open-policy", "/media/clip.txt")).status, 200);
+      // Neither opens anything else: a private object, a key outside the policy, the bucket listing.
+      for (
+        const [bucket, path] of [["open-acl", "/priv.txt"], ["open-policy", "/drafts/x.txt"], [
+          "open-acl",
+          "/",
+        ]]
+      ) {
+        assertEquals((await anonymous("GET", bucket, path)).status, 403, `${bucket}${path}`);
+      }
+    },
+  );
 
   await t.step(
     "a wrong secret key gets SignatureDoesNotMatch and an unknown key InvalidAccessKeyId",
