@@ -232,7 +232,7 @@ async function objectReply(
     range = await ctx.services.objects.partRange(head, partNumber);
     if (range === null) throw partNumberNotSatisfiable(partNumber, head.partCount ?? 1);
     if (head.partCount !== undefined) headers.set("x-amz-mp-parts-count", String(head.partCount));
-  } else if (ifRangeMatches(requestHeaders.get("if-range"), validators)) {
+  } else if (ifRangeMatches(requestHeaders.get("if-range"), validators, ctx.services.nowMs())) {
     range = parseRangeHeader(rangeHeader, head.sizeBytes);
   }
   if (range === null) {
