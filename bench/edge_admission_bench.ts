@@ -1,12 +1,12 @@
 /**
  * The edge cache's admission policies compared in process: the hit ratio of TinyLFU beside plain LRU
- * on the same Zipf + scan trace (zipf_scan_trace.ts), each through a real `EdgeCache` sized for 200 of
+ * on the same Zipf + scan trace (tests/support/zipf_scan_trace.ts), each through a real `EdgeCache` sized for 200 of
  * the trace's 100-byte objects. No server is involved; the figures are exact and repeatable.
  */
 import { Metrics } from "../storage/mod.ts";
 import { type AdmissionPolicy, EdgeCache } from "../tiers/mod.ts";
 import { type BenchRow, rowBeside } from "./bench_table.ts";
-import { zipfScanTrace } from "./zipf_scan_trace.ts";
+import { zipfScanTrace } from "../tests/support/zipf_scan_trace.ts";
 
 /** Names of the rows this bench prints. */
 export const EDGE_ADMISSION_ROWS = {

@@ -1,5 +1,6 @@
 import { Metrics } from "../storage/mod.ts";
 import { assert, assertEquals } from "../tests/support/asserts.ts";
+import { zipfScanTrace } from "../tests/support/zipf_scan_trace.ts";
 import { type AdmissionPolicy, EdgeCache } from "./edge_cache.ts";
 
 function cache(admission: AdmissionPolicy, maxBytes = 10 * 1024, maxObjectBytes = 1024) {
@@ -90,16 +91,11 @@ Deno.test("EdgeCache hit ratio: TinyLFU beats LRU on a skewed workload mixed wit
   const ratios: Record<string, number> = {};
   for (const admission of ["tinylfu", "lru"] as const) {
     const { edge, metrics } = cache(admission, 200 * 100, 100);
-    let seed = 42;
-    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    let scan = 0;
-    for (let i = 0; i < 20_000; i++) {
-      // 70% of requests follow a Zipf-like law over 2000 objects; 30% are a scan of unique objects.
-      const id = random() < 0.7 ? `z-${Math.floor(2000 ** random()) - 1}` : `scan-${scan++}`;
-      await edge.getOrLoad(id, 100, () => Promise.resolve(bytes(100)));
-    }
+    // 70% of requests follow a Zipf-like law over 2000 objects; 30% are a scan of unique objects.
+    const trace = zipfScanTrace();
+    for (const id of trace) await edge.getOrLoad(id, 100, () => Promise.resolve(bytes(100)));
     const hits = metrics.valueOf("objstore_edge_cache_hits_total")!;
-    ratios[admission] = hits / 20_000;
+    ratios[admission] = hits / trace.length;
   }
   console.log(`hit ratio: tinylfu ${ratios.tinylfu.toFixed(3)}, lru ${ratios.lru.toFixed(3)}`);
   assert(ratios.tinylfu > ratios.lru, `TinyLFU ${ratios.tinylfu} should beat LRU ${ratios.lru}`);

@@ -1,7 +1,7 @@
 /**
  * The access trace of the edge cache's admission comparison: most requests follow a Zipf-like law over
- * a fixed set of objects, the rest are a scan of objects asked for once. The same trace, seed and
- * proportions as the hit-ratio test of tiers/edge_cache_test.ts, so the bench row and the test agree.
+ * a fixed set of objects, the rest are a scan of objects asked for once. Shared by the hit-ratio test of
+ * tiers/edge_cache_test.ts and the admission row of the bench, so the two see the same trace.
  */
 
 /** Shape of a Zipf + scan trace. */
@@ -16,7 +16,7 @@ export interface ZipfScanTraceOptions {
   readonly seed: number;
 }
 
-/** 20,000 requests, 70 % Zipf-like over 2,000 objects, 30 % scan, seed 42 (as in edge_cache_test.ts). */
+/** 20,000 requests, 70 % Zipf-like over 2,000 objects, 30 % scan, seed 42. */
 export const ZIPF_SCAN_TRACE: ZipfScanTraceOptions = {
   requests: 20_000,
   zipfObjects: 2000,
