@@ -5,7 +5,7 @@
  * connection's end. Response heads and small bodies are bounded by `MAX_RESPONSE_BYTES`.
  */
 
-import { StoreError } from "../core/mod.ts";
+import { concatBytes, StoreError } from "../core/mod.ts";
 
 /** Largest response head, or small response body, accepted from a worker. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -162,13 +162,7 @@ export class ConnInput {
       total += size;
       if ((await this.#readLine()) !== "") throw new StoreError("unavailable", "Bad chunk end from worker");
     }
-    const body = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      body.set(part, offset);
-      offset += part.length;
-    }
-    return body;
+    return concatBytes(parts);
   }
 
   async #readLine(): Promise<string> {
