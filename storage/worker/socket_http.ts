@@ -11,19 +11,57 @@ import { concatBytes, StoreError } from "../core/mod.ts";
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 const HEAD_END = new Uint8Array([13, 10, 13, 10]);
 
-/** Opens a TCP connection to an `http:` URL's host; closes it again if `signal` aborted meanwhile. */
+/**
+ * Opens a TCP connection to an `http:` URL's host. `Deno.connect` takes no signal, and a connect to a host
+ * that drops packets waits for the kernel's timeout (minutes), so the wait ends as soon as `signal` aborts
+ * (the deadline); a connection that arrives after that is closed.
+ */
 export async function connect(url: URL, signal: AbortSignal): Promise<Deno.TcpConn> {
   if (url.protocol !== "http:") {
     throw new StoreError("invalid_argument", `Socket requests need an http: URL, got ${url.origin}`);
   }
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const conn = await Deno.connect({ hostname, port: Number(url.port || 80) });
-  if (signal.aborted) {
-    closeQuietly(conn);
-    throw signal.reason;
-  }
+  const conn = await untilAborted(
+    Deno.connect({ hostname, port: Number(url.port || 80) }),
+    signal,
+    closeQuietly,
+  );
   conn.setNoDelay(true);
   return conn;
+}
+
+/**
+ * Resolves with `work`'s value, or rejects with `signal`'s reason as soon as it aborts; a value that arrives
+ * after that is handed to `discard`.
+ */
+export function untilAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  discard: (late: T) => void,
+): Promise<T> {
+  if (signal.aborted) {
+    work.then(discard, () => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const onAbort = () => {
+      settled = true;
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        if (settled) discard(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!settled) reject(error);
+      },
+    );
+  });
 }
 
 /** The request head: request line, host, the given headers, `connection: close`, an optional length. */

@@ -4,6 +4,7 @@ import { WaitDeadline } from "./wait_deadline.ts";
 import { assert, assertEquals, assertRejects } from "./test_assert.ts";
 import { chunkedStream, patternBytes } from "./test_support.ts";
 import { withRawServer, withServer } from "./socket_test_support.ts";
+import { untilAborted } from "./socket_http.ts";
 
 function upload(url: URL, body: ReadableStream<Uint8Array>, contentLength: number, timeoutMs = 5000) {
   const deadline = new WaitDeadline(timeoutMs, "test upload");
@@ -216,4 +217,20 @@ Deno.test("socketUpload() fails cleanly when nothing listens or the worker close
     const error = await assertRejects(() => silent.result, StoreError, "closed before answering");
     assertEquals(error.kind, "unavailable");
   });
+});
+
+Deno.test("untilAborted() stops waiting when the signal aborts and discards a late value", async () => {
+  const { promise: work, resolve } = Promise.withResolvers<string>();
+  const controller = new AbortController();
+  const discarded: string[] = [];
+  const waiting = untilAborted(work, controller.signal, (late) => discarded.push(late));
+  const reason = new Error("deadline");
+  controller.abort(reason);
+  assertEquals(await assertRejects(() => waiting, Error), reason);
+  resolve("late connection");
+  await work;
+  assertEquals(discarded, ["late connection"]);
+  assertEquals(await untilAborted(Promise.resolve(7), new AbortController().signal, () => {}), 7);
+  const failing = untilAborted(Promise.reject(new Error("refused")), new AbortController().signal, () => {});
+  await assertRejects(() => failing, Error, "refused");
 });
