@@ -224,20 +224,12 @@ export class WorkerClient {
     signal: AbortSignal | undefined,
     deadline: WaitDeadline,
   ): Promise<{ headers: Headers; body: ExactByteSource }> {
-    const url = new URL(path, this.baseUrl);
-    const headers = await signClusterRequest(await this.#key, "GET", url.pathname + url.search, Date.now());
+    const { url, headers } = await this.#signed("GET", path);
     let answer: SocketDownloadAnswer;
     try {
       answer = await socketDownload(url, headers, deadline);
     } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (deadline.timedOut) throw deadline.timeoutError();
-      if (error instanceof StoreError) {
-        throw new StoreError(error.kind, `GET ${path} on worker ${this.workerId}: ${error.message}`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw this.#socketFailure(error, "GET", path, signal, deadline);
     }
     if (answer.ok) return answer;
     throw await this.#errorOf(answer.response, "GET", path);
@@ -326,8 +318,7 @@ export class WorkerClient {
     body?: ReadableStream<Uint8Array>,
     deadline = new WaitDeadline(this.#timeoutMs, `${method} ${path} on worker ${this.workerId}`, signal),
   ): Promise<Response> {
-    const url = new URL(path, this.baseUrl);
-    const headers = await signClusterRequest(await this.#key, method, url.pathname + url.search, Date.now());
+    const { url, headers } = await this.#signed(method, path);
     const upload = body === undefined ? undefined : deadline.watchUpload(body);
     let response: Response;
     deadline.start();
@@ -369,13 +360,12 @@ export class WorkerClient {
 
   /** A PUT with a Content-Length written to a socket; resolves with a 2xx response, or throws the mapped error. */
   async #upload(path: string, contentLength: number, request: PutShardRequest): Promise<Response> {
-    const url = new URL(path, this.baseUrl);
     const deadline = new WaitDeadline(
       this.#timeoutMs,
       `PUT ${path} on worker ${this.workerId}`,
       request.signal,
     );
-    const headers = await signClusterRequest(await this.#key, "PUT", url.pathname + url.search, Date.now());
+    const { url, headers } = await this.#signed("PUT", path);
     let answer: SocketUploadAnswer;
     try {
       answer = await socketUpload({
@@ -389,19 +379,35 @@ export class WorkerClient {
       });
     } catch (error) {
       if (error instanceof UploadSourceError) throw error.source;
-      if (request.signal?.aborted) throw request.signal.reason;
-      if (deadline.timedOut) throw deadline.timeoutError();
-      if (error instanceof StoreError) {
-        throw new StoreError(error.kind, `PUT ${path} on worker ${this.workerId}: ${error.message}`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw this.#socketFailure(error, "PUT", path, request.signal, deadline);
     }
     if (answer.response.ok) return answer.response;
     const error = await this.#errorOf(answer.response, "PUT", path);
     await answer.stopSource(error);
     throw error;
+  }
+
+  /** The worker URL of `path` and the cluster-signed headers of a `method` request to it. */
+  async #signed(method: string, path: string): Promise<{ url: URL; headers: Record<string, string> }> {
+    const url = new URL(path, this.baseUrl);
+    const headers = await signClusterRequest(await this.#key, method, url.pathname + url.search, Date.now());
+    return { url, headers };
+  }
+
+  /** What a failed socket transfer throws: the caller's reason, the timeout, or the error naming the worker. */
+  #socketFailure(
+    error: unknown,
+    method: string,
+    path: string,
+    signal: AbortSignal | undefined,
+    deadline: WaitDeadline,
+  ): unknown {
+    if (signal?.aborted) return signal.reason;
+    if (deadline.timedOut) return deadline.timeoutError();
+    if (!(error instanceof StoreError)) return error;
+    return new StoreError(error.kind, `${method} ${path} on worker ${this.workerId}: ${error.message}`, {
+      cause: error,
+    });
   }
 
   async #errorOf(response: Response, method: string, path: string): Promise<StoreError> {
