@@ -18,6 +18,7 @@ import {
   readFinalHead,
   readSmallBody,
   requestHead,
+  transferFailure,
   writeAll,
 } from "./socket_http.ts";
 import type { ExactByteSource } from "./shard_frames.ts";
@@ -65,7 +66,7 @@ export async function socketDownload(
     signal.removeEventListener("abort", closeOnAbort);
     deadline.close();
     if (conn !== undefined) closeQuietly(conn);
-    throw failure(error, signal, `GET ${url.pathname}`);
+    throw transferFailure(error, signal, `GET ${url.pathname}`);
   }
 }
 
@@ -96,7 +97,7 @@ class SocketBody implements ExactByteSource {
       got = await this.#input.readInto(target.subarray(0, want));
     } catch (error) {
       this.#release();
-      throw failure(error, this.#deadline.signal, "Shard download");
+      throw transferFailure(error, this.#deadline.signal, "Shard download");
     } finally {
       this.#deadline.stop();
     }
@@ -133,10 +134,4 @@ class SocketBody implements ExactByteSource {
     this.#deadline.signal.removeEventListener("abort", this.#closeOnAbort);
     this.#deadline.close();
   }
-}
-
-function failure(error: unknown, signal: AbortSignal, what: string): unknown {
-  if (signal.aborted) return signal.reason;
-  if (error instanceof StoreError) return error;
-  return new StoreError("unavailable", `${what} failed: ${error}`, { cause: error });
 }

@@ -265,6 +265,16 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 
+/**
+ * What a failed socket transfer rejects with: the signal's reason once it aborted (the deadline or the
+ * caller), a `StoreError` as it is, anything else (a broken connection) as `unavailable`.
+ */
+export function transferFailure(error: unknown, signal: AbortSignal, what: string): unknown {
+  if (signal.aborted) return signal.reason;
+  if (error instanceof StoreError) return error;
+  return new StoreError("unavailable", `${what} failed: ${error}`, { cause: error });
+}
+
 /** How long `closeAfterPeer` waits for the worker to close first. */
 const PEER_CLOSE_WAIT_MS = 1000;
 

@@ -9,8 +9,15 @@
  * bounded by the caller's `WaitDeadline`. Only plain `http:` endpoints are served here.
  */
 
-import { StoreError } from "../core/mod.ts";
-import { closeAfterPeer, closeQuietly, connect, readResponse, requestHead, writeAll } from "./socket_http.ts";
+import {
+  closeAfterPeer,
+  closeQuietly,
+  connect,
+  readResponse,
+  requestHead,
+  transferFailure,
+  writeAll,
+} from "./socket_http.ts";
 import type { WaitDeadline } from "./wait_deadline.ts";
 
 /** One upload. */
@@ -54,21 +61,14 @@ export async function socketUpload(request: SocketUploadRequest): Promise<Socket
   const signal = deadline.signal;
   if (signal.aborted) throw signal.reason;
   deadline.start();
-  let conn: Deno.TcpConn;
-  try {
-    conn = await connect(request.url, signal);
-  } catch (error) {
-    deadline.close();
-    if (signal.aborted) throw signal.reason;
-    if (error instanceof StoreError) throw error;
-    throw new StoreError("unavailable", `Cannot connect to ${request.url.host}: ${error}`, { cause: error });
-  }
-  const closeOnAbort = () => closeQuietly(conn);
+  let conn: Deno.TcpConn | undefined;
+  const closeOnAbort = () => conn !== undefined && closeQuietly(conn);
   signal.addEventListener("abort", closeOnAbort, { once: true });
   const source = request.body.getReader();
   // After a whole exchange the worker closes first (see `closeAfterPeer`); after anything else, we do.
   let finished = false;
   try {
+    conn = await connect(request.url, signal);
     const answered = settle(readResponse(conn));
     const sent = settle(sendRequest(conn, request, source));
     const sendFailure = await Promise.race([
@@ -95,16 +95,14 @@ export async function socketUpload(request: SocketUploadRequest): Promise<Socket
   } catch (error) {
     await source.cancel(error).catch(() => {});
     if (error instanceof UploadSourceError) throw error;
-    if (signal.aborted) throw signal.reason;
-    if (error instanceof StoreError) throw error;
-    throw new StoreError("unavailable", `${request.method} ${request.url.pathname} failed: ${error}`, {
-      cause: error,
-    });
+    throw transferFailure(error, signal, `${request.method} ${request.url.pathname}`);
   } finally {
     signal.removeEventListener("abort", closeOnAbort);
     deadline.close();
-    if (finished) await closeAfterPeer(conn);
-    else closeQuietly(conn);
+    if (conn !== undefined) {
+      if (finished) await closeAfterPeer(conn);
+      else closeQuietly(conn);
+    }
   }
 }
 
