@@ -120,13 +120,11 @@ export async function readStripeFrames(
   const frames: Uint8Array[] = [];
   for (let index = 0; index < totalShards; index++) {
     const frame = pool?.frameBytes === frameBytes ? pool.take() : new Uint8Array(frameBytes);
-    if (index < layout.dataShards) {
-      // A reused frame holds an older stripe's bytes: clear what the body will not overwrite.
-      const want = Math.min(blockLength, remaining);
-      if (want < blockLength) frame.fill(0, Math.max(want, 0), blockLength);
-    }
-    if (index < layout.dataShards && remaining > 0) {
-      const want = Math.min(blockLength, remaining);
+    const want = index < layout.dataShards ? Math.min(blockLength, remaining) : 0;
+    // A reused frame holds an older stripe's bytes: clear what the body will not overwrite (parity frames
+    // are the encoder's to overwrite whole).
+    if (index < layout.dataShards && want < blockLength) frame.fill(0, want, blockLength);
+    if (want > 0) {
       const got = await reader.readInto(frame.subarray(0, want));
       if (got < want) {
         const received = stripe * layout.stripeBytes + index * blockLength + got;
