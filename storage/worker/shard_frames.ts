@@ -92,8 +92,20 @@ export interface ShardFrameReaderOptions {
   label?: string;
 }
 
+/** Hands out a shard's verified blocks one at a time: a `ShardFrameReader`, or a local read with a fallback. */
+export interface ShardBlockReader {
+  /** Index of the block the next `readBlock()` returns. */
+  readonly nextBlock: number;
+  /** CRC32 of the block the last `readBlock()` returned, as stored after it. */
+  readonly lastChecksum: number;
+  /** The next verified block (into `target` when given), or null after the last one. */
+  readBlock(target?: Uint8Array): Promise<Uint8Array | null>;
+  /** Stops reading and releases what the reader holds. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /** Reads verified blocks, one at a time, out of a stream of shard frames. */
-export class ShardFrameReader {
+export class ShardFrameReader implements ShardBlockReader {
   readonly #input: ExactByteSource;
   readonly #blockSizeBytes: number;
   readonly #dataLength: number;
@@ -139,7 +151,8 @@ export class ShardFrameReader {
   /**
    * Returns the next verified block, or `null` once every expected block was read and the stream has
    * ended. With a `target` (at least one block long) the block is read into it and a view of it is
-   * returned; without one, a new buffer is returned.
+   * returned (when `target` has room, its checksum lands in the 4 bytes after the block); without one, a
+   * view of a new buffer is returned.
    */
   async readBlock(target?: Uint8Array): Promise<Uint8Array | null> {
     if (this.#nextBlock === this.#endBlock) {
@@ -152,10 +165,23 @@ export class ShardFrameReader {
       target === undefined || target.length >= length,
       `A ${target?.length}-byte target cannot hold block ${index} of ${length} bytes`,
     );
-    const block = target === undefined ? new Uint8Array(length) : target.subarray(0, length);
-    await this.#fill(block, index);
-    await this.#fill(this.#checksumBytes, index);
-    const stored = readChecksum(this.#checksumBytes, 0);
+    // Block and checksum in one read where the buffer has room for both (one I/O call per frame, not two).
+    const frameLength = length + FRAME_OVERHEAD_BYTES;
+    const frame = target === undefined
+      ? new Uint8Array(frameLength)
+      : target.length >= frameLength
+      ? target.subarray(0, frameLength)
+      : null;
+    const block = frame === null ? target!.subarray(0, length) : frame.subarray(0, length);
+    let stored: number;
+    if (frame === null) {
+      await this.#fill(block, index);
+      await this.#fill(this.#checksumBytes, index);
+      stored = readChecksum(this.#checksumBytes, 0);
+    } else {
+      await this.#fill(frame, index);
+      stored = readChecksum(frame, length);
+    }
     const actual = crc32(block);
     if (stored !== actual) {
       await this.cancel();
