@@ -16,9 +16,9 @@ export class BackgroundLoop {
     this.#logger = logger;
   }
 
-  /** Schedules the first pass. */
-  start(): void {
-    this.#schedule();
+  /** Schedules the first pass: after one interval, or at once with `immediately`. */
+  start(immediately = false): void {
+    this.#schedule(immediately ? 0 : this.#intervalMs);
   }
 
   /** Stops scheduling and waits for a pass in progress. */
@@ -28,7 +28,7 @@ export class BackgroundLoop {
     await this.#running;
   }
 
-  #schedule(): void {
+  #schedule(delayMs = this.#intervalMs): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#running = this.#task()
@@ -37,6 +37,6 @@ export class BackgroundLoop {
           this.#running = null;
           this.#schedule();
         });
-    }, this.#intervalMs);
+    }, delayMs);
   }
 }

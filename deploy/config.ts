@@ -5,13 +5,8 @@
 import { z } from "zod";
 import { ConfigError } from "./config_error.ts";
 import { parseCliFlags } from "./cli_flags.ts";
-import {
-  ADMIN_SETTINGS,
-  DEV_SETTINGS,
-  GATEWAY_SETTINGS,
-  type SettingSpec,
-  WORKER_SETTINGS,
-} from "./settings.ts";
+import { ADMIN_SETTINGS } from "./admin_settings.ts";
+import { DEV_SETTINGS, GATEWAY_SETTINGS, type SettingSpec, WORKER_SETTINGS } from "./settings.ts";
 
 type SpecTable = Record<string, SettingSpec<unknown>>;
 type Values<S extends SpecTable> = { [K in keyof S]: S[K] extends SettingSpec<infer T> ? T : never };

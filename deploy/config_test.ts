@@ -168,6 +168,7 @@ const DEFAULT_GATEWAY_SETTINGS = {
   blockSizeBytes: 1024 * 1024,
   inlineThresholdBytes: 64 * 1024,
   stripesInFlight: 4,
+  localShardReads: true,
   workerTimeoutMs: 30_000,
   gcGraceMs: 60 * 60 * 1000,
   gcIntervalMs: 30_000,

@@ -100,9 +100,15 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
       logger.child(name),
     );
   };
+  // The first heartbeat runs at start: it tells which workers answer and which can be read locally.
+  const heartbeat = new BackgroundLoop(
+    config.healthIntervalMs,
+    () => health.checkAll(),
+    logger.child("health"),
+  );
   const loops = [
     new BackgroundLoop(config.gcIntervalMs, () => gc.runOnce(), logger.child("gc")),
-    new BackgroundLoop(config.healthIntervalMs, () => health.checkAll(), logger.child("health")),
+    heartbeat,
     leased("repair", config.repairIntervalMs, () => repairer.runOnce()),
     leased("audit", config.auditIntervalMs, () => auditor.runOnce()),
     leased("rebalance", config.rebalanceIntervalMs, () => rebalancer.runOnce()),
@@ -129,7 +135,7 @@ export async function startGateway(config: GatewayConfig): Promise<GatewayProces
   const port = server.addr.port;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   console.log(`endpoint: ${config.tls === null ? "http" : "https"}://${host}:${port}`);
-  for (const loop of loops) loop.start();
+  for (const loop of loops) loop.start(loop === heartbeat);
   let stopped = false;
   return {
     port,
@@ -167,6 +173,7 @@ export async function buildGateway(config: GatewayConfig): Promise<GatewayParts>
     topology: new Topology(config.workers),
     clusterSecret: config.clusterSecret,
     requestTimeoutMs: config.workerTimeoutMs,
+    localShardReads: config.localShardReads,
   });
   // One identity per gateway process for the leases of its background jobs, each lasting three rounds (30 s at
   // least), so another gateway takes a job over soon after this one stops.

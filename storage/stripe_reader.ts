@@ -8,7 +8,7 @@
 import { type Logger, StoreError } from "./core/mod.ts";
 import type { ReedSolomon } from "./erasure/mod.ts";
 import type { ErasureManifest } from "./meta/mod.ts";
-import type { ShardFrameReader, WorkerClient } from "./worker/mod.ts";
+import type { ShardBlockReader, WorkerClient } from "./worker/mod.ts";
 import { StripeLayout } from "./stripe_layout.ts";
 
 /** What a stripe read needs. */
@@ -78,7 +78,7 @@ class StripeSource {
   readonly #options: StripeReadOptions;
   readonly #layout: StripeLayout;
   readonly #lastStripe: number;
-  readonly #readers = new Map<number, ShardFrameReader>();
+  readonly #readers = new Map<number, ShardBlockReader>();
   readonly #failed = new Set<number>();
   readonly #abort = new AbortController();
   /** Per-shard aborts, so one slow shard's request can be stopped alone. */

@@ -11,6 +11,8 @@ export interface WorkerPoolOptions {
   readonly clusterSecret: string;
   /** A worker that sends or accepts nothing for this long is treated as failed. */
   readonly requestTimeoutMs: number;
+  /** Read the files of workers on this host directly (`WorkerClientOptions.localReads`); false by default. */
+  readonly localShardReads?: boolean;
 }
 
 /** The clients of every worker, by worker id. */
@@ -32,8 +34,10 @@ export class WorkerPool {
 
   /** Switches to `topology`: new workers get clients, workers that left lose theirs. */
   setTopology(topology: Topology): void {
+    const previous = this.#clients;
     this.#clients = this.#clientsFor(topology);
     this.#topology = topology;
+    for (const [id, client] of previous) if (this.#clients.get(id) !== client) client.close();
   }
 
   /** The client of `workerId`, or undefined when it is not part of the topology. */
@@ -52,6 +56,7 @@ export class WorkerPool {
           baseUrl: worker.url,
           clusterSecret: this.#options.clusterSecret,
           requestTimeoutMs: this.#options.requestTimeoutMs,
+          localReads: this.#options.localShardReads,
         }),
       ];
     }));

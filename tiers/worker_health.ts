@@ -49,6 +49,7 @@ export class WorkerHealth {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #downGauge: Gauge;
+  readonly #readLocallyGauge: Gauge;
   readonly #quarantinedCounter: Counter;
   readonly #onQuarantined: WorkerHealthOptions["onQuarantined"];
   readonly #status = new Map<string, { downSinceMs: number | null; lastSeenMs: number | null }>();
@@ -80,6 +81,10 @@ export class WorkerHealth {
     this.#scrubCorrupt = options.metrics.gauge(
       "objstore_worker_scrub_corrupt_shards",
       "Shards the workers' scrubbers found corrupt and quarantined since each worker started (sum).",
+    );
+    this.#readLocallyGauge = options.metrics.gauge(
+      "objstore_workers_read_locally",
+      "Workers whose shard files this gateway reads straight from disk (same host; see OBJSTORE_LOCAL_SHARD_READS).",
     );
     this.#quarantinedCounter = options.metrics.counter(
       "objstore_quarantined_shards_reported_total",
@@ -131,6 +136,9 @@ export class WorkerHealth {
     );
     const down = [...this.#status.values()].filter((status) => status.downSinceMs !== null).length;
     this.#downGauge.set(down);
+    this.#readLocallyGauge.set(
+      this.#pool.topology.workers.filter((worker) => this.#pool.client(worker.id)?.readsLocally).length,
+    );
     return down;
   }
 

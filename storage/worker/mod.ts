@@ -9,6 +9,7 @@ export {
   FRAME_OVERHEAD_BYTES,
   framesByteLength,
   sealFrame,
+  type ShardBlockReader,
   ShardFrameReader,
   type ShardFrameReaderOptions,
 } from "./shard_frames.ts";
@@ -47,6 +48,7 @@ export {
   WorkerClient,
   type WorkerClientOptions,
 } from "./worker_client.ts";
+export { LOCAL_READS_TOKEN_FILE, type LocalReadsAnnouncement } from "./local_reads.ts";
 export type {
   HealthResponseBody,
   ListedShard,

@@ -17,7 +17,13 @@ import { assert, crc32, StoreError } from "../core/mod.ts";
 import { readFull } from "./file_io.ts";
 import { decodeShardHeader, SHARD_HEADER_BYTES, type ShardHeader } from "./shard_header.ts";
 import { formatShardName, type ShardName } from "./shard_name.ts";
-import { blockCount, FRAME_OVERHEAD_BYTES, framesByteLength, readChecksum } from "./shard_frames.ts";
+import {
+  blockCount,
+  type ExactByteSource,
+  FRAME_OVERHEAD_BYTES,
+  framesByteLength,
+  readChecksum,
+} from "./shard_frames.ts";
 
 /** Frames are read from disk in chunks of about this size. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -186,6 +192,41 @@ export class ShardFile implements Disposable {
     }
     this.#nextBlock = first + count;
     return chunk;
+  }
+
+  /**
+   * The raw frames of `count` blocks from `firstBlock`, as a byte source for a `ShardFrameReader` (which
+   * checks every block); it reads the file from its own position and closes the file when cancelled. Use
+   * either this or the chunk reads on one `ShardFile`, not both.
+   */
+  frameSource(firstBlock: number, count: number): ExactByteSource {
+    assert(
+      firstBlock >= 0 && count >= 0 && firstBlock + count <= this.blocks,
+      `blocks ${firstBlock}..${firstBlock + count} are outside ${this.#label} of ${this.blocks} blocks`,
+    );
+    const { blockSizeBytes, dataLength } = this.header;
+    const start = SHARD_HEADER_BYTES + firstBlock * (blockSizeBytes + FRAME_OVERHEAD_BYTES);
+    let remaining = framesByteLength(firstBlock, count, dataLength, blockSizeBytes);
+    let positioned = false;
+    return {
+      readInto: async (target) => {
+        assert(!this.#closed, `${this.#label} is closed`);
+        const wanted = Math.min(target.length, remaining);
+        if (wanted === 0) return 0;
+        if (!positioned) {
+          await this.#file.seek(start, Deno.SeekMode.Start);
+          positioned = true;
+        }
+        const filled = await readFull(this.#file, target.subarray(0, wanted));
+        remaining -= filled;
+        return filled;
+      },
+      atEnd: () => Promise.resolve(remaining === 0),
+      cancel: () => {
+        this.close();
+        return Promise.resolve();
+      },
+    };
   }
 
   /** Closes the file; safe to call twice. */

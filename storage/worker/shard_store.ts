@@ -286,12 +286,25 @@ export class ShardStore {
   }
 
   #shardDirectory(name: ShardName): string {
-    return `${this.#dataDir}/shards/${name.dataId.slice(0, 2)}`;
+    return shardDirectoryPath(this.#dataDir, name);
   }
 
   #shardPath(name: ShardName): string {
-    return `${this.#shardDirectory(name)}/${formatShardName(name)}`;
+    return shardFilePath(this.#dataDir, name);
   }
+}
+
+/** The directory under `dataDir` that holds the complete file of shard `name`. */
+function shardDirectoryPath(dataDir: string, name: ShardName): string {
+  return `${dataDir}/shards/${name.dataId.slice(0, 2)}`;
+}
+
+/**
+ * Path of the complete file of shard `name` under a worker's `dataDir` (see the layout above); what a
+ * gateway on the same host opens for a local read (`local_reads.ts`).
+ */
+export function shardFilePath(dataDir: string, name: ShardName): string {
+  return `${shardDirectoryPath(dataDir, name)}/${formatShardName(name)}`;
 }
 
 function shardFields(name: ShardName): { dataId: string; shardIndex: number } {

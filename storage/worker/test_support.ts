@@ -13,6 +13,7 @@ import {
   framesByteLength,
   sealFrame,
 } from "./shard_frames.ts";
+import { LOCAL_READS_TOKEN_FILE } from "./local_reads.ts";
 import { WorkerClient } from "./worker_client.ts";
 import { startWorkerServer, type WorkerServerOptions } from "./worker_server.ts";
 
@@ -124,11 +125,12 @@ export async function signedFetch(
   return await fetch(url, { method, body: init.body, headers: { ...auth, ...init.headers } });
 }
 
-/** Every file path under `dir`, relative to it, sorted. */
+/** Every file path under `dir`, relative to it, sorted; a worker's local-reads token files are left out. */
 export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   const out: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const relative = `${prefix}${entry.name}`;
+    if (entry.name === LOCAL_READS_TOKEN_FILE) continue;
     if (entry.isDirectory) out.push(...await listFiles(`${dir}/${entry.name}`, `${relative}/`));
     else out.push(relative);
   }

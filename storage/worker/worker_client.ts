@@ -10,7 +10,14 @@
 
 import { readAll, StoreError, type StoreErrorKind } from "../core/mod.ts";
 import { importClusterKey, signClusterRequest } from "./cluster_auth.ts";
-import { blockCount, type ExactByteSource, framesByteLength, ShardFrameReader } from "./shard_frames.ts";
+import { LocalReadAccess, parseLocalReadsAnnouncement } from "./local_reads.ts";
+import {
+  blockCount,
+  type ExactByteSource,
+  framesByteLength,
+  type ShardBlockReader,
+  ShardFrameReader,
+} from "./shard_frames.ts";
 import { socketDownload, type SocketDownloadAnswer } from "./socket_download.ts";
 import { socketUpload, type SocketUploadAnswer, UploadSourceError } from "./socket_upload.ts";
 import { formatShardName, shardName } from "./shard_name.ts";
@@ -66,6 +73,11 @@ export interface WorkerClientOptions {
   socketUploadMinBytes?: number;
   /** Shard reads from this size on are read straight from a socket (http: workers only). */
   socketDownloadMinBytes?: number;
+  /**
+   * Read shard files straight from the worker's disk once its health answer proves they are on this host
+   * (`local_reads.ts`); false by default.
+   */
+  localReads?: boolean;
 }
 
 /** Which shard a call is about. */
@@ -126,6 +138,7 @@ export class WorkerClient {
   readonly #timeoutMs: number;
   readonly #socketUploadMinBytes: number;
   readonly #socketDownloadMinBytes: number;
+  readonly #local: LocalReadAccess;
 
   constructor(options: WorkerClientOptions) {
     this.workerId = options.workerId;
@@ -139,6 +152,17 @@ export class WorkerClient {
     this.#socketDownloadMinBytes = plainHttp
       ? options.socketDownloadMinBytes ?? DEFAULT_SOCKET_DOWNLOAD_MIN_BYTES
       : Infinity;
+    this.#local = new LocalReadAccess(options.localReads ?? false);
+  }
+
+  /** Releases what the client holds open (the worker's token file while reads go local). */
+  close(): void {
+    this.#local.clear();
+  }
+
+  /** True while shard reads open the worker's files directly (see `localReads`). */
+  get readsLocally(): boolean {
+    return this.#local.active;
   }
 
   /** Uploads a shard (replacing any of the same name); resolves once the worker has it on disk. */
@@ -168,10 +192,25 @@ export class WorkerClient {
   }
 
   /**
-   * Downloads a shard or a range of its blocks; the returned reader verifies every block. Ranges of at least
+   * Reads a shard or a range of its blocks; the returned reader verifies every block. While reads go local
+   * the worker's file is opened directly (the worker takes over if that fails); otherwise ranges of at least
    * `socketDownloadMinBytes` are read straight from a socket, smaller ones through `fetch`.
    */
-  async getShard(request: GetShardRequest): Promise<ShardFrameReader> {
+  async getShard(request: GetShardRequest): Promise<ShardBlockReader> {
+    const name = shardName(request.dataId, request.shardIndex);
+    const total = blockCount(request.dataLength, request.blockSizeBytes);
+    const firstBlock = request.firstBlock ?? 0;
+    const blocks = Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock));
+    const label = `shard ${formatShardName(name)} on worker ${this.workerId}`;
+    const local = await this.#local.open(
+      { ...request, name, firstBlock, blockCount: blocks, label },
+      (from, count) => this.#download({ ...request, firstBlock: from, blockCount: count }),
+    );
+    return local ?? await this.#download(request);
+  }
+
+  /** A shard read over the network (`getShard` without the local path). */
+  async #download(request: GetShardRequest): Promise<ShardFrameReader> {
     const name = shardName(request.dataId, request.shardIndex);
     const total = blockCount(request.dataLength, request.blockSizeBytes);
     const firstBlock = request.firstBlock ?? 0;
@@ -193,7 +232,7 @@ export class WorkerClient {
     let body: ReadableStream<Uint8Array> | ExactByteSource;
     let headers: Headers;
     if (frameBytes >= this.#socketDownloadMinBytes) {
-      ({ headers, body } = await this.#download(path, request.signal, deadline));
+      ({ headers, body } = await this.#socketGet(path, request.signal, deadline));
     } else {
       const response = await this.#send("GET", path, request.signal, undefined, deadline);
       headers = response.headers;
@@ -219,7 +258,7 @@ export class WorkerClient {
   }
 
   /** A GET read from a socket: the 2xx head and its body, or throws the mapped error. */
-  async #download(
+  async #socketGet(
     path: string,
     signal: AbortSignal | undefined,
     deadline: WaitDeadline,
@@ -290,9 +329,16 @@ export class WorkerClient {
    * `scrub` is present only when the worker sent well-formed counters.
    */
   async health(signal?: AbortSignal): Promise<HealthResponseBody> {
-    const response = await this.#send("GET", HEALTH_PATH, signal);
-    const body = await this.#readJson<HealthResponseBody>(response, "GET", HEALTH_PATH);
+    let body: HealthResponseBody;
+    try {
+      const response = await this.#send("GET", HEALTH_PATH, signal);
+      body = await this.#readJson<HealthResponseBody>(response, "GET", HEALTH_PATH);
+    } catch (error) {
+      this.#local.clear(); // a worker that does not answer is read over the network again
+      throw error;
+    }
     if (body.workerId !== this.workerId || body.ok !== true) {
+      this.#local.clear();
       throw new StoreError(
         "unavailable",
         `Worker at ${this.baseUrl} is ${
@@ -301,12 +347,15 @@ export class WorkerClient {
       );
     }
     const quarantinedTotal = Number.isSafeInteger(body.quarantinedTotal) ? body.quarantinedTotal : undefined;
+    const localReads = parseLocalReadsAnnouncement(body.localReads);
+    await this.#local.update(localReads);
     return {
       workerId: body.workerId,
       ok: body.ok,
       scrub: parseScrubStats(body.scrub),
       quarantined: parseQuarantinedShards(body.quarantined),
       quarantinedTotal,
+      localReads,
     };
   }
 

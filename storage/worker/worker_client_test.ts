@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "./test_assert.ts";
 import { concatBytes, crc32, StoreError } from "../core/mod.ts";
-import { type ShardFrameReader } from "./shard_frames.ts";
+import type { ShardBlockReader } from "./shard_frames.ts";
 import { WorkerClient } from "./worker_client.ts";
 import {
   chunkedStream,
@@ -16,7 +16,7 @@ import {
 
 const BLOCK_SIZE_BYTES = 16;
 
-async function readData(reader: ShardFrameReader): Promise<Uint8Array> {
+async function readData(reader: ShardBlockReader): Promise<Uint8Array> {
   const blocks: Uint8Array[] = [];
   for (let block = await reader.readBlock(); block !== null; block = await reader.readBlock()) {
     blocks.push(block);
@@ -252,6 +252,7 @@ Deno.test("WorkerClient.health() accepts an older worker's answer and drops malf
     scrub: undefined,
     quarantined: [],
     quarantinedTotal: undefined,
+    localReads: undefined,
   });
   const dataId = "0123456789abcdef0123456789abcdef";
   answer = {

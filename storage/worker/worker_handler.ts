@@ -10,6 +10,7 @@
 import { type Clock, isStoreError, type Logger, StoreError } from "../core/mod.ts";
 import { type ClusterSecret, verifyClusterRequest } from "./cluster_auth.ts";
 import { blockCount, framesByteLength } from "./shard_frames.ts";
+import type { LocalReadsAnnouncement } from "./local_reads.ts";
 import type { ShardScrubber } from "./shard_scrubber.ts";
 import type { ShardStore } from "./shard_store.ts";
 import type { ShardName } from "./shard_name.ts";
@@ -47,6 +48,8 @@ export interface WorkerHandlerOptions {
   maxClockSkewMs: number;
   /** Bound on handlers running at once. */
   maxConcurrentRequests: number;
+  /** Named in the health answer, so a gateway on the same host may read shard files itself. */
+  localReads?: LocalReadsAnnouncement;
 }
 
 /** Builds the `Deno.serve` handler of one worker. */
@@ -115,6 +118,7 @@ async function perform(
         scrub: options.scrubber.stats(),
         quarantined: store.quarantined.list(),
         quarantinedTotal: store.quarantined.total,
+        localReads: options.localReads,
       };
       return Response.json(body);
     }

@@ -11,6 +11,7 @@
 
 import type { StoreErrorKind } from "../core/mod.ts";
 import type { QuarantinedShard } from "./quarantine_log.ts";
+import type { LocalReadsAnnouncement } from "./local_reads.ts";
 import type { ScrubStats } from "./shard_scrubber.ts";
 import { formatShardName, isDataId, MAX_SHARD_INDEX, type ShardName } from "./shard_name.ts";
 
@@ -82,6 +83,8 @@ export interface HealthResponseBody {
   quarantined?: QuarantinedShard[];
   /** How many shards were quarantined since the worker started, listed or not. */
   quarantinedTotal?: number;
+  /** Where a gateway on the same host may read this worker's shard files itself (`local_reads.ts`). */
+  localReads?: LocalReadsAnnouncement;
 }
 
 /** One shard in a listing page. */

@@ -12,6 +12,7 @@ import {
   DEFAULT_SCRUB_PASS_INTERVAL_MS,
   ShardScrubber,
 } from "./shard_scrubber.ts";
+import { offerLocalReads } from "./local_reads.ts";
 import { ShardStore } from "./shard_store.ts";
 import { createWorkerHandler } from "./worker_handler.ts";
 
@@ -42,6 +43,11 @@ export interface WorkerServerOptions {
   scrubBytesPerSecond?: number;
   /** Shortest time between the starts of two scrub passes; a minute by default. */
   scrubPassIntervalMs?: number;
+  /**
+   * Whether the health answer invites gateways on the same host to read shard files directly
+   * (`local_reads.ts`); true by default.
+   */
+  announceLocalReads?: boolean;
 }
 
 /** A running worker. */
@@ -65,6 +71,10 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
     passIntervalMs: options.scrubPassIntervalMs ?? DEFAULT_SCRUB_PASS_INTERVAL_MS,
     logger: logger.child("scrub"),
   });
+  // Held (with its lock on the token file) until the server has stopped.
+  const localReads = options.announceLocalReads === false
+    ? undefined
+    : await offerLocalReads(options.dataDir);
   const handler = createWorkerHandler({
     store,
     scrubber,
@@ -74,6 +84,7 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
     clock,
     maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
     maxConcurrentRequests: options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
+    localReads: localReads?.announcement,
   });
   const server = Deno.serve({
     hostname: options.hostname,
@@ -89,10 +100,11 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
     finished: server.finished.then(() => {
       stopScrubbing.abort();
       return scrubbed;
-    }),
+    }).finally(() => localReads?.[Symbol.dispose]()),
     async shutdown() {
       stopScrubbing.abort();
       await Promise.all([server.shutdown(), scrubbed]);
+      localReads?.[Symbol.dispose]();
     },
   };
 }
