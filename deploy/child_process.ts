@@ -2,6 +2,7 @@
  * A child process of the dev cluster: spawned from this same program (`main.ts ROLE`), with its
  * readiness line awaited on stdout and its later output forwarded to our stderr.
  */
+import { serverV8FlagsArgument } from "./runtime_flags.ts";
 
 /** A spawned role process. */
 export class ChildProcess {
@@ -24,7 +25,7 @@ export class ChildProcess {
     env: Record<string, string>,
   ) {
     const command = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-all", "--config", configFile, mainModule, ...args],
+      args: ["run", "--allow-all", serverV8FlagsArgument(), "--config", configFile, mainModule, ...args],
       // With a stdin pipe held open by this process, the child stops by itself if we die (even by SIGKILL).
       env: { ...env, OBJSTORE_EXIT_WITH_PARENT: "true" },
       stdin: "piped",

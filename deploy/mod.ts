@@ -6,3 +6,4 @@ export * from "./worker_process.ts";
 export * from "./dev_cluster.ts";
 export * from "./stop_signals.ts";
 export * from "./admin_command.ts";
+export * from "./runtime_flags.ts";

@@ -5,6 +5,7 @@
  * same metadata file. `await using` stops everything.
  */
 import { S3Client } from "@aws-sdk/client-s3";
+import { serverV8FlagsArgument } from "../../deploy/mod.ts";
 
 /** Root credentials every test cluster uses. */
 export const TEST_CREDENTIALS = {
@@ -223,7 +224,7 @@ async function spawnRole(
   readyPrefix: string,
 ): Promise<RunningProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--config", CONFIG, MAIN, ...args],
+    args: ["run", "--allow-all", serverV8FlagsArgument(), "--config", CONFIG, MAIN, ...args],
     env: {
       OBJSTORE_CLUSTER_SECRET: CLUSTER_SECRET,
       OBJSTORE_ROOT_ACCESS_KEY: TEST_CREDENTIALS.accessKeyId,
