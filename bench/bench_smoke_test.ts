@@ -25,6 +25,7 @@ const ROW_NAMES = [
   "s3rver GET stream",
   "gateway PUT stream",
   "gateway GET stream",
+  "gateway GET, shards over HTTP",
   "gateway PUT stream vs raw",
   "gateway GET stream vs raw",
   "gateway 4KiB PUT",

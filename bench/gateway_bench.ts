@@ -1,8 +1,10 @@
 /**
  * The whole S3 path through a real cluster (9 worker processes, one gateway; see tests/support/cluster.ts):
  * a streamed PUT and GET of one large object, each beside the s3rver peer's figure and again beside the
- * raw `Deno.serve` figure from the same run, then 4 KiB PUT and GET rates beside raw `Deno.serve`. The
- * cluster and its temp dir are gone when this returns.
+ * raw `Deno.serve` figure from the same run, then 4 KiB PUT and GET rates beside raw `Deno.serve`. The gateway
+ * reads the shards of its (same-host) workers from their files, as it does by default; a second cluster
+ * with `OBJSTORE_LOCAL_SHARD_READS=false` then measures the large GET with every shard over HTTP, the path of
+ * workers on other hosts. The clusters and their temp dirs are gone when this returns.
  */
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { TEST_CREDENTIALS, TestCluster } from "../tests/support/cluster.ts";
@@ -27,6 +29,23 @@ export async function runGatewayBench(
   sizes: BenchSizes,
   peer: S3rverRows,
 ): Promise<BenchRow[]> {
+  const { put, get, smallPut, smallGet } = await measureDefaultCluster(sizes);
+  const remoteGet = await measureRemoteGet(new BenchSigner(TEST_CREDENTIALS), sizes);
+  return [
+    { ...rowBeside("gateway PUT stream", put, peer.put), unit: "GB/s" },
+    { ...rowBeside("gateway GET stream", get, peer.get), unit: "GB/s" },
+    { ...rowBeside("gateway GET, shards over HTTP", remoteGet, peer.get), unit: "GB/s" },
+    rowBeside("gateway PUT stream vs raw", put, baselines.upload),
+    rowBeside("gateway GET stream vs raw", get, baselines.download),
+    rowBeside("gateway 4KiB PUT", smallPut, baselines.smallPut),
+    rowBeside("gateway 4KiB GET", smallGet, baselines.smallGet),
+  ];
+}
+
+/** The large PUT and GET and the 4 KiB rates of a cluster as `deno task dev` runs it. */
+async function measureDefaultCluster(
+  sizes: BenchSizes,
+): Promise<{ put: number; get: number; smallPut: number; smallGet: number }> {
   const startedMs = performance.now();
   await using cluster = await TestCluster.start();
   progress(`cluster started in ${seconds(startedMs)} s`);
@@ -44,14 +63,23 @@ export async function runGatewayBench(
   progress(`GET ${sizes.transferLabel} at ${get.toFixed(3)} GB/s`);
   const smallPut = await measureSmallPuts(cluster.endpoint, signer, sizes);
   const smallGet = await measureSmallGets(cluster.endpoint, signer, sizes);
-  return [
-    { ...rowBeside("gateway PUT stream", put, peer.put), unit: "GB/s" },
-    { ...rowBeside("gateway GET stream", get, peer.get), unit: "GB/s" },
-    rowBeside("gateway PUT stream vs raw", put, baselines.upload),
-    rowBeside("gateway GET stream vs raw", get, baselines.download),
-    rowBeside("gateway 4KiB PUT", smallPut, baselines.smallPut),
-    rowBeside("gateway 4KiB GET", smallGet, baselines.smallGet),
-  ];
+  return { put, get, smallPut, smallGet };
+}
+
+/** The large GET from a cluster whose gateway reads every shard over HTTP (as from workers on other hosts). */
+async function measureRemoteGet(signer: BenchSigner, sizes: BenchSizes): Promise<number> {
+  await using cluster = await TestCluster.start({ gatewayEnv: { OBJSTORE_LOCAL_SHARD_READS: "false" } });
+  const client = cluster.client();
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  } finally {
+    client.destroy();
+  }
+  const largeUrl = new URL(`${cluster.endpoint}/${BUCKET}/${LARGE_KEY}`);
+  await putLargeObject("Gateway (shards over HTTP)", largeUrl, signer, sizes);
+  const get = await getLargeObject("Gateway (shards over HTTP)", largeUrl, signer, sizes);
+  progress(`GET ${sizes.transferLabel} with every shard over HTTP at ${get.toFixed(3)} GB/s`);
+  return get;
 }
 
 async function measureSmallPuts(endpoint: string, signer: BenchSigner, sizes: BenchSizes): Promise<number> {
