@@ -14,6 +14,11 @@ export interface BenchSizes {
   readonly concurrency: number;
   /** Timed repetitions of each in-memory benchmark (memcpy, erasure); the best one counts. */
   readonly reps: number;
+  /**
+   * GETs of the large object from each server (s3rver, the gateway); the fastest counts, as for `reps`. A GET
+   * changes nothing, so repeating it costs only time; the PUT is timed once.
+   */
+  readonly largeGets: number;
   /** Bound on one large transfer; a slower one fails the run instead of hanging it. */
   readonly transferTimeoutMs: number;
   /** Bound on one small request. */
@@ -38,6 +43,7 @@ export function benchSizes(quick: boolean): BenchSizes {
       gatewaySmallRequests: 200,
       concurrency: 16,
       reps: 3,
+      largeGets: 1,
       transferTimeoutMs: 60_000,
       requestTimeoutMs: 30_000,
     }
@@ -48,6 +54,7 @@ export function benchSizes(quick: boolean): BenchSizes {
       gatewaySmallRequests: 2000,
       concurrency: 16,
       reps: 8,
+      largeGets: 3,
       transferTimeoutMs: 180_000,
       requestTimeoutMs: 30_000,
     };

@@ -1,7 +1,8 @@
 /**
  * One large object PUT and GET against any S3 endpoint, with the same client for every server so their
  * figures compare: the PUT writes a fixed Content-Length body straight to a socket (socket_put.ts), the
- * GET drains the body through `fetch`; both are signed by `BenchSigner` with UNSIGNED-PAYLOAD.
+ * GET drains the body through `fetch` (best of `largeGets`); both are signed by `BenchSigner` with
+ * UNSIGNED-PAYLOAD.
  */
 import { expectBytes } from "./baselines.ts";
 import { type BenchSizes, STREAM_CHUNK_BYTES } from "./bench_sizes.ts";
@@ -27,18 +28,25 @@ export async function putLargeObject(
   return gigabytesPerSecond(sizes.transferBytes, (performance.now() - startedMs) / 1000);
 }
 
-/** GETs `url`, drains the body and returns GB/s; fails unless it is a 200 of `sizes.transferBytes`. */
+/**
+ * GETs `url` `sizes.largeGets` times, draining each body, and returns the best GB/s; fails unless every GET is a
+ * 200 of `sizes.transferBytes`.
+ */
 export async function getLargeObject(
   what: string,
   url: URL,
   signer: BenchSigner,
   sizes: BenchSizes,
 ): Promise<number> {
-  const startedMs = performance.now();
-  const response = await fetch(url, {
-    headers: await signer.headers("GET", url),
-    signal: AbortSignal.timeout(sizes.transferTimeoutMs),
-  });
-  await expectBytes(response, sizes.transferBytes, `${what} GET of ${sizes.transferLabel}`);
-  return gigabytesPerSecond(sizes.transferBytes, (performance.now() - startedMs) / 1000);
+  let best = 0;
+  for (let round = 0; round < sizes.largeGets; round++) {
+    const startedMs = performance.now();
+    const response = await fetch(url, {
+      headers: await signer.headers("GET", url),
+      signal: AbortSignal.timeout(sizes.transferTimeoutMs),
+    });
+    await expectBytes(response, sizes.transferBytes, `${what} GET of ${sizes.transferLabel}`);
+    best = Math.max(best, gigabytesPerSecond(sizes.transferBytes, (performance.now() - startedMs) / 1000));
+  }
+  return best;
 }

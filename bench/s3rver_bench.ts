@@ -40,7 +40,7 @@ export async function runS3rverBench(baselines: Baselines, sizes: BenchSizes): P
     const put = await putLargeObject("s3rver", url, signer, sizes);
     progress(`PUT ${sizes.transferLabel} at ${put.toFixed(3)} GB/s`);
     const get = await getLargeObject("s3rver", url, signer, sizes);
-    progress(`GET ${sizes.transferLabel} at ${get.toFixed(3)} GB/s`);
+    progress(`GET ${sizes.transferLabel} at ${get.toFixed(3)} GB/s (best of ${sizes.largeGets})`);
     return {
       put: rowBeside(S3RVER_ROWS.put, put, baselines.upload),
       get: rowBeside(S3RVER_ROWS.get, get, baselines.download),
