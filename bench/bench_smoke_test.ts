@@ -17,6 +17,8 @@ const ROW_NAMES = [
   "raw 4KiB PUT",
   "erasure encode 6+3",
   "erasure reconstruct 3 data",
+  "@ronomon/reed-solomon encode 6+3",
+  "erasure encode 6+3 vs @ronomon",
   "block checksum CRC32 (node:zlib)",
   "checksum CRC32C (ours)",
   "MD5 (node:crypto)",

@@ -7,6 +7,9 @@ import { type BenchRow, rowBeside } from "./bench_table.ts";
 import { randomBytes } from "./byte_streams.ts";
 import { bestSeconds, gigabytesPerSecond } from "./timing.ts";
 
+/** Name of the encode row, which the native peer's row compares against. */
+export const ENCODE_ROW = "erasure encode 6+3";
+
 const DATA_SHARDS = 6;
 const PARITY_SHARDS = 3;
 const SHARD_BYTES = 1024 * 1024;
@@ -50,7 +53,7 @@ export function runErasureBench(memcpy: BenchRow, reps: number): BenchRow[] {
     }
   }
   return [
-    rowBeside("erasure encode 6+3", gigabytesPerSecond(inputBytes, encodeSeconds), memcpy),
+    rowBeside(ENCODE_ROW, gigabytesPerSecond(inputBytes, encodeSeconds), memcpy),
     rowBeside("erasure reconstruct 3 data", gigabytesPerSecond(inputBytes, reconstructSeconds), memcpy),
   ];
 }

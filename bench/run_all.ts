@@ -1,5 +1,6 @@
 /**
- * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec, the checksums, the s3rver
+ * `deno task bench`: the machine's limits (memcpy, bare Deno.serve), then the erasure codec (beside the native
+ * add-on `@ronomon/reed-solomon` where it builds), the checksums, the s3rver
  * peer, the whole gateway path, the CDN-origin rows (wrk against gateway, nginx and Deno.serve), the
  * edge-tier rows (worker reads of merged cold GETs and of a range, each beside its limit; TinyLFU beside
  * LRU) and the lifecycle rows (transitions beside CopyObject, disk bytes per logical byte of each pool), printed as one
@@ -12,10 +13,11 @@ import { formatTable } from "./bench_table.ts";
 import { runCdnOriginBench } from "./cdn_origin_bench.ts";
 import { runChecksumBench } from "./checksum_bench.ts";
 import { runEdgeTierBench } from "./edge_tier_bench.ts";
-import { runErasureBench } from "./erasure_bench.ts";
+import { ENCODE_ROW, runErasureBench } from "./erasure_bench.ts";
 import { runGatewayBench } from "./gateway_bench.ts";
 import { runLifecycleBench } from "./lifecycle_bench.ts";
 import { showGaps } from "./missing_figure.ts";
+import { runRonomonBench } from "./ronomon_bench.ts";
 import { runS3rverBench } from "./s3rver_bench.ts";
 
 /** Runs every benchmark in sequence and returns the printed table. */
@@ -30,6 +32,8 @@ export async function runAll(quick: boolean): Promise<string> {
   const baselines = await runBaselines(sizes);
   console.error(`bench: baselines done at ${elapsed()}`);
   const erasure = runErasureBench(baselines.memcpy, sizes.reps);
+  const encode = erasure.find((row) => row.name === ENCODE_ROW)!;
+  const ronomon = await runRonomonBench(encode, baselines.memcpy, sizes.reps);
   console.error(`bench: erasure done at ${elapsed()}`);
   const checksums = runChecksumBench(baselines.memcpy, sizes.reps);
   const s3rver = await runS3rverBench(baselines, sizes);
@@ -45,6 +49,7 @@ export async function runAll(quick: boolean): Promise<string> {
   return showGaps(formatTable([
     ...baselineRows(baselines),
     ...erasure,
+    ...ronomon,
     ...checksums,
     s3rver.put,
     s3rver.get,
