@@ -2,7 +2,9 @@
  * Where a large PUT and GET spend their CPU: starts a cluster (tests/support/cluster.ts), then around each of
  * `--rounds` (3) PUTs and GETs of one object (`--quick`: 64 MiB, else 1 GiB; the bench's own client) reads
  * user + system CPU-seconds from /proc for the gateway, the 9 workers together and this client, and prints
- * them beside the transfer's rate. Linux only. Run: `deno run --allow-all bench/cpu_breakdown.ts [--quick]`.
+ * them beside the transfer's rate. With `--shards-over-http` the gateway reads every shard over HTTP (as from
+ * workers on other hosts) instead of from the files of these same-host workers. Linux only. Run:
+ * `deno run --allow-all bench/cpu_breakdown.ts [--quick] [--rounds N] [--shards-over-http]`.
  */
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { TEST_CREDENTIALS, TestCluster } from "../tests/support/cluster.ts";
@@ -26,9 +28,10 @@ function workerPids(clusterDir: string): number[] {
   return new TextDecoder().decode(output.stdout).trim().split("\n").filter(Boolean).map(Number);
 }
 
-async function main(quick: boolean, rounds: number): Promise<void> {
+async function main(quick: boolean, rounds: number, shardsOverHttp: boolean): Promise<void> {
   const sizes = benchSizes(quick);
-  await using cluster = await TestCluster.start();
+  const gatewayEnv = shardsOverHttp ? { OBJSTORE_LOCAL_SHARD_READS: "false" } : undefined;
+  await using cluster = await TestCluster.start({ gatewayEnv });
   const client = cluster.client();
   try {
     await client.send(new CreateBucketCommand({ Bucket: "breakdown" }));
@@ -65,7 +68,7 @@ async function main(quick: boolean, rounds: number): Promise<void> {
 if (import.meta.main) {
   const roundsFlag = Deno.args.indexOf("--rounds");
   const rounds = roundsFlag >= 0 ? Number(Deno.args[roundsFlag + 1]) : 3;
-  await main(Deno.args.includes("--quick"), rounds);
+  await main(Deno.args.includes("--quick"), rounds, Deno.args.includes("--shards-over-http"));
   // The cluster is stopped and its temp dir removed; TestCluster leaves readiness timers armed.
   Deno.exit(0);
 }
