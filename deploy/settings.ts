@@ -35,6 +35,8 @@ const port = wholeNumber(0, 65_535);
 const positiveInt = wholeNumber(1);
 const nonNegativeInt = wholeNumber(0);
 const nonEmpty = z.string().min(1);
+/** `true` or `false`, exactly, as a boolean. */
+const trueOrFalse = z.enum(["true", "false"]).transform((value) => value === "true");
 
 /** Settings shared by the gateway and the dev cluster. */
 export const GATEWAY_SETTINGS = {
@@ -164,7 +166,7 @@ export const GATEWAY_SETTINGS = {
     description:
       "Read the shard files of workers on this host straight from their disks (each worker proves its directory " +
       "is shared with a token file); reads of other workers, and all writes, go over HTTP.",
-    schema: z.enum(["true", "false"]).transform((value) => value === "true"),
+    schema: trueOrFalse,
   },
   workerTimeoutMs: {
     env: "OBJSTORE_WORKER_TIMEOUT_MS",
@@ -335,7 +337,7 @@ export const GATEWAY_SETTINGS = {
     description:
       "Stop when standard input closes: set by the dev cluster and the tests, which keep a pipe open, so a " +
       "process never outlives a parent that was killed.",
-    schema: z.enum(["true", "false"]).transform((value) => value === "true"),
+    schema: trueOrFalse,
   },
   logLevel: {
     env: "OBJSTORE_LOG_LEVEL",
@@ -421,6 +423,6 @@ export const DEV_SETTINGS = {
     description:
       "Serve HTTPS: with no certificate given, dev generates a self-signed one for localhost and 127.0.0.1 " +
       "(kept in `<data dir>/tls/`, renewed when it nears expiry) and prints where it is.",
-    schema: z.enum(["true", "false"]).transform((value) => value === "true"),
+    schema: trueOrFalse,
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;
