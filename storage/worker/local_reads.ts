@@ -17,6 +17,7 @@
  * answers with the error a network read gives. So a local read never serves corrupt bytes and never hides
  * corruption from the worker.
  */
+import { toHex } from "../core/mod.ts";
 import { readFull, writeAll } from "./file_io.ts";
 import { ShardFile } from "./shard_file.ts";
 import { type ShardBlockReader, ShardFrameReader } from "./shard_frames.ts";
@@ -49,8 +50,7 @@ export interface LocalReadsOffer extends Disposable {
  */
 export async function offerLocalReads(dataDir: string): Promise<LocalReadsOffer> {
   const absolute = await Deno.realPath(dataDir);
-  const token = [...crypto.getRandomValues(new Uint8Array(16))]
-    .map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const token = toHex(crypto.getRandomValues(new Uint8Array(16)));
   const temp = `${absolute}/tmp/${LOCAL_READS_TOKEN_FILE}.${crypto.randomUUID()}`;
   const file = await Deno.open(temp, { write: true, createNew: true });
   try {
