@@ -198,9 +198,7 @@ export class WorkerClient {
    */
   async getShard(request: GetShardRequest): Promise<ShardBlockReader> {
     const name = shardName(request.dataId, request.shardIndex);
-    const total = blockCount(request.dataLength, request.blockSizeBytes);
-    const firstBlock = request.firstBlock ?? 0;
-    const blocks = Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock));
+    const { firstBlock, blocks } = requestedBlocks(request);
     const label = `shard ${formatShardName(name)} on worker ${this.workerId}`;
     const local = await this.#local.open(
       { ...request, name, firstBlock, blockCount: blocks, label },
@@ -212,9 +210,7 @@ export class WorkerClient {
   /** A shard read over the network (`getShard` without the local path). */
   async #download(request: GetShardRequest): Promise<ShardFrameReader> {
     const name = shardName(request.dataId, request.shardIndex);
-    const total = blockCount(request.dataLength, request.blockSizeBytes);
-    const firstBlock = request.firstBlock ?? 0;
-    const blocks = Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock));
+    const { firstBlock, blocks } = requestedBlocks(request);
     const path = shardRequestPath(name, { firstBlock: request.firstBlock, blockCount: request.blockCount });
     const deadline = new WaitDeadline(
       this.#timeoutMs,
@@ -489,4 +485,11 @@ export class WorkerClient {
       });
     }
   }
+}
+
+/** The blocks a shard read asks for: from `firstBlock` (0 by default), clamped to the end of the shard. */
+function requestedBlocks(request: GetShardRequest): { firstBlock: number; blocks: number } {
+  const total = blockCount(request.dataLength, request.blockSizeBytes);
+  const firstBlock = request.firstBlock ?? 0;
+  return { firstBlock, blocks: Math.max(0, Math.min(request.blockCount ?? total, total - firstBlock)) };
 }
