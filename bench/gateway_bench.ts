@@ -49,12 +49,7 @@ async function measureDefaultCluster(
   const startedMs = performance.now();
   await using cluster = await TestCluster.start();
   progress(`cluster started in ${seconds(startedMs)} s`);
-  const client = cluster.client();
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  } finally {
-    client.destroy();
-  }
+  await createBucket(cluster);
   const signer = new BenchSigner(TEST_CREDENTIALS);
   const largeUrl = new URL(`${cluster.endpoint}/${BUCKET}/${LARGE_KEY}`);
   const put = await putLargeObject("Gateway", largeUrl, signer, sizes);
@@ -69,12 +64,7 @@ async function measureDefaultCluster(
 /** The large GET from a cluster whose gateway reads every shard over HTTP (as from workers on other hosts). */
 async function measureRemoteGet(signer: BenchSigner, sizes: BenchSizes): Promise<number> {
   await using cluster = await TestCluster.start({ gatewayEnv: { OBJSTORE_LOCAL_SHARD_READS: "false" } });
-  const client = cluster.client();
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  } finally {
-    client.destroy();
-  }
+  await createBucket(cluster);
   const largeUrl = new URL(`${cluster.endpoint}/${BUCKET}/${LARGE_KEY}`);
   await putLargeObject("Gateway (shards over HTTP)", largeUrl, signer, sizes);
   const get = await getLargeObject("Gateway (shards over HTTP)", largeUrl, signer, sizes);
@@ -84,6 +74,16 @@ async function measureRemoteGet(signer: BenchSigner, sizes: BenchSizes): Promise
     } GB/s (best of ${sizes.largeGets})`,
   );
   return get;
+}
+
+/** Creates the bucket the large and small objects go into. */
+async function createBucket(cluster: TestCluster): Promise<void> {
+  const client = cluster.client();
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  } finally {
+    client.destroy();
+  }
 }
 
 async function measureSmallPuts(endpoint: string, signer: BenchSigner, sizes: BenchSizes): Promise<number> {
